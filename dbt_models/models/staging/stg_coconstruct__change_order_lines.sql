@@ -1,0 +1,22 @@
+-- change_order_lines: renamed, typed, deduplicated on (tenant_id, id), deleted rows excluded.
+with live as (
+    {{ deduplicated(source('coconstruct', 'change_order_lines'), ['tenant_id', 'id']) }}
+)
+
+select
+    cast(tenant_id as {{ dbt.type_string() }}) as tenant_id,
+    cast(id as {{ dbt.type_bigint() }}) as change_order_line_id,
+    cast(change_order_id as {{ dbt.type_bigint() }}) as change_order_id,
+    cast(line_number as {{ dbt.type_bigint() }}) as line_number,
+    cast(cost_code_id as {{ dbt.type_bigint() }}) as cost_code_id,
+    cast(category as {{ dbt.type_string() }}) as category,
+    cast(description as {{ dbt.type_string() }}) as description,
+    {{ to_quantity('quantity') }} as quantity,
+    cast(unit as {{ dbt.type_string() }}) as unit,
+    {{ to_money('unit_cost') }} as unit_cost,
+    {{ to_quantity('markup_percent') }} as markup_percent,
+    cast(taxable as {{ dbt.type_boolean() }}) as taxable,
+    {{ to_money('cost') }} as cost,
+    {{ to_money('price') }} as price,
+    {{ to_money('tax') }} as tax
+from live

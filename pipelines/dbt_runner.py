@@ -1,0 +1,162 @@
+"""The dbt step: run the bundled dbt project (dbt_models/) in-process with dbt's dbtRunner.
+
+Works from any working directory: the project and its profiles.yml are located next to this
+package (or at $COCONSTRUCT_DBT_PROJECT_DIR). Output is quiet except one summary line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbt.cli.main import dbtRunner
+
+DESTINATIONS = ("duckdb", "snowflake")
+_FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+class DbtFailed(Exception):
+    """dbt ran but models or tests failed (or dbt could not run at all)."""
+
+    def __init__(self, failures: list[str], outcome: DbtOutcome | None = None) -> None:
+        self.failures = failures
+        self.outcome = outcome
+        shown = "; ".join(failures[:10]) + (f" (+{len(failures) - 10} more)" if len(failures) > 10 else "")
+        super().__init__(
+            f"dbt failed: {shown}. Rerun `dbt build --project-dir {project_dir()} "
+            f"--profiles-dir {project_dir()}` to see the full log."
+        )
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    name: str          # e.g. "fct_job_cost" or "unique_combination_fct_job_cost_..."
+    resource_type: str  # model, test, seed, ...
+    status: str        # success, pass, error, fail, warn, skipped
+    message: str | None = None
+
+
+@dataclass
+class DbtOutcome:
+    command: str
+    success: bool
+    elapsed_seconds: float
+    results: list[NodeResult] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(r.status for r in self.results))
+
+    @property
+    def failures(self) -> list[str]:
+        return [f"{r.resource_type} {r.name}: {r.message or r.status}"
+                for r in self.results if r.status in _FAILED_STATUSES]
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items())) or "nothing ran"
+        verdict = "ok" if self.success else "FAILED"
+        return f"dbt {self.command} {verdict} in {self.elapsed_seconds:.1f}s: {parts}"
+
+
+def project_dir() -> Path:
+    """The bundled dbt project (contains dbt_project.yml and profiles.yml)."""
+    override = os.environ.get("COCONSTRUCT_DBT_PROJECT_DIR")
+    path = Path(override) if override else Path(__file__).resolve().parents[1] / "dbt_models"
+    if not (path / "dbt_project.yml").is_file():
+        raise DbtFailed([f"no dbt project at {path} (set COCONSTRUCT_DBT_PROJECT_DIR)"])
+    return path
+
+
+@contextmanager
+def _env(values: Mapping[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def _work_dir(duckdb_path: Path | None, destination: str) -> Path:
+    """Per-warehouse target/log dir, so concurrent runs on different files do not collide."""
+    key = hashlib.sha256(f"{destination}:{duckdb_path}".encode()).hexdigest()[:12]
+    path = Path(tempfile.gettempdir()) / "coconstruct-dbt" / key
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _node_results(result: Any) -> list[NodeResult]:
+    nodes = []
+    for r in getattr(result, "results", None) or []:
+        node = getattr(r, "node", None)
+        nodes.append(NodeResult(
+            name=getattr(node, "name", "?"),
+            resource_type=str(getattr(node, "resource_type", "?")),
+            status=str(r.status),
+            message=getattr(r, "message", None),
+        ))
+    return nodes
+
+
+def build_args(command: str, *, destination: str, dataset: str, select: str | Sequence[str] | None,
+               vars: Mapping[str, Any] | None, work_dir: Path) -> list[str]:
+    """The dbt command line (without the `dbt` program name)."""
+    project = project_dir()
+    args = [*command.split(), "--project-dir", str(project), "--profiles-dir", str(project),
+            "--target", destination, "--target-path", str(work_dir / "target"),
+            "--log-path", str(work_dir / "logs"), "--log-level", "none",
+            "--log-level-file", "info", "--no-use-colors",
+            "--vars", json.dumps({"coconstruct_dataset": dataset, **(vars or {})})]
+    if select:
+        args += ["--select", *([select] if isinstance(select, str) else list(select))]
+    return args
+
+
+def run_dbt(command: str = "build", *, destination: str = "duckdb",
+            duckdb_path: str | os.PathLike[str] | None = None, dataset: str = "coconstruct_raw",
+            select: str | Sequence[str] | None = None, vars: Mapping[str, Any] | None = None,
+            echo: bool = True) -> DbtOutcome:
+    """Run a dbt command (build, run, test, seed, docs generate ...) on the bundled project.
+
+    `duckdb_path` defaults to $COCONSTRUCT_DUCKDB_PATH, else ./coconstruct.duckdb (resolved
+    against the current directory, like `coconstruct run`). Raises DbtFailed naming the
+    failed models and tests.
+    """
+    if destination not in DESTINATIONS:
+        raise ValueError(f"destination must be one of {DESTINATIONS}, not {destination!r}")
+    env: dict[str, str] = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    path: Path | None = None
+    if destination == "duckdb":
+        raw = duckdb_path or os.environ.get("COCONSTRUCT_DUCKDB_PATH") or "coconstruct.duckdb"
+        path = Path(raw).expanduser().resolve()
+        if not path.is_file():
+            raise DbtFailed([f"no DuckDB warehouse at {path}: run `coconstruct run` first"])
+        env["COCONSTRUCT_DUCKDB_PATH"] = str(path)
+    args = build_args(command, destination=destination, dataset=dataset, select=select,
+                      vars=vars, work_dir=_work_dir(path, destination))
+    started = time.perf_counter()
+    with _env(env):
+        res = dbtRunner().invoke(args)
+    outcome = DbtOutcome(command=command, success=bool(res.success),
+                         elapsed_seconds=time.perf_counter() - started,
+                         results=_node_results(res.result))
+    if echo:
+        print(outcome.summary())
+    if res.exception is not None:
+        raise DbtFailed([f"dbt could not run: {res.exception}"], outcome)
+    if not res.success:
+        raise DbtFailed(outcome.failures or ["dbt reported failure without a failed node"], outcome)
+    return outcome
