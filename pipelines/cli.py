@@ -1,0 +1,190 @@
+"""The `coconstruct` console script: run, status, transform, sandbox serve."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from coconstruct_source.errors import CoconstructError
+from pipelines.run import DEFAULT_DATASET, RunOptions, TenantSpec, duckdb_path, run_tenants
+from pipelines.status import format_status, pipeline_statuses
+from pipelines.summary import format_summary
+
+logger = logging.getLogger("coconstruct")
+
+# The project's non-secret defaults, found whatever the working directory.
+PROJECT_DLT_DIR = Path(__file__).resolve().parent.parent / ".dlt"
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--destination", default="duckdb", help="dlt destination (default duckdb)")
+    parser.add_argument("--duckdb-path", help="DuckDB file (default ./coconstruct.duckdb)")
+    parser.add_argument("--dataset", default=DEFAULT_DATASET, help="dataset / schema name")
+    parser.add_argument("--pipelines-dir", help="where dlt keeps pipeline state (default dlt's)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logs and tracebacks")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coconstruct", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="sync CoConstruct into the warehouse, then build the dbt models")
+    _add_common(run)
+    run.add_argument("--sandbox", action="store_true", help="start the bundled sandbox tenant and sync it")
+    run.add_argument("--sandbox-size", default="small", help="sandbox size: small, medium, large")
+    run.add_argument("--sandbox-seed", type=int, default=1)
+    run.add_argument("--resources", help="comma-separated subset, e.g. projects,bills")
+    run.add_argument("--tenants", help="comma-separated tenant config sections (sources.coconstruct.<name>)")
+    run.add_argument("--full-refresh", action="store_true", help="drop the tables and state, load everything")
+    run.add_argument("--no-dbt", action="store_true", help="skip the dbt step")
+    run.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+
+    status = sub.add_parser("status", help="last run, outcome and cursors per tenant")
+    status.add_argument("--pipelines-dir")
+    status.add_argument("-v", "--verbose", action="store_true")
+
+    transform = sub.add_parser("transform", help="run the dbt step alone")
+    _add_common(transform)
+
+    sandbox = sub.add_parser("sandbox", help="the bundled sandbox tenant")
+    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    serve = sandbox_sub.add_parser("serve", help="serve the sandbox API until interrupted")
+    try:
+        from coconstruct_sandbox.server import add_serve_arguments
+
+        add_serve_arguments(serve)
+    except ImportError:  # pragma: no cover - sandbox not installed
+        pass
+    return parser
+
+
+@contextlib.contextmanager
+def _project_config() -> Iterator[None]:
+    """Let dlt find the project's .dlt/config.toml from any working directory (a local
+    .dlt next to the working directory still wins)."""
+    if "DLT_PROJECT_DIR" not in os.environ and not Path(".dlt").is_dir() and PROJECT_DLT_DIR.is_dir():
+        os.environ["DLT_PROJECT_DIR"] = str(PROJECT_DLT_DIR.parent)
+    yield
+
+
+@contextlib.contextmanager
+def _sandbox_tenant(size: str, seed: int) -> Iterator[TenantSpec]:
+    from coconstruct_sandbox.server import SandboxServer
+    from coconstruct_source.credentials import PasswordMfaCredentials
+
+    print(f"starting the sandbox tenant (size={size}, seed={seed})...", file=sys.stderr, flush=True)
+    with SandboxServer(size=size, seed=seed, token_ttl=3600) as server:
+        account = server.default_account()
+        credentials = PasswordMfaCredentials(
+            username=account.username,
+            password=account.password,
+            mfa_method=account.mfa,
+            totp_secret=account.totp_secret,
+        )
+        yield TenantSpec(base_url=server.url, credentials=credentials)
+
+
+def _tenants(args: argparse.Namespace) -> list[TenantSpec]:
+    if args.tenants:
+        return [TenantSpec(name=t.strip(), section=t.strip()) for t in args.tenants.split(",") if t.strip()]
+    return [TenantSpec()]
+
+
+def _options(args: argparse.Namespace) -> RunOptions:
+    resources = [r.strip() for r in args.resources.split(",") if r.strip()] if getattr(args, "resources", None) else None
+    return RunOptions(
+        destination=args.destination,
+        duckdb_path=args.duckdb_path,
+        dataset=args.dataset,
+        resources=resources,
+        full_refresh=getattr(args, "full_refresh", False),
+        pipelines_dir=args.pipelines_dir,
+        progress=not getattr(args, "no_progress", True),
+        session_cache=not getattr(args, "sandbox", False),
+    )
+
+
+def _run_dbt(options: RunOptions) -> str:
+    try:
+        from pipelines.dbt_runner import DbtFailed, run_dbt
+    except ImportError:
+        return "skipped (the dbt project is not installed)"
+    try:
+        outcome: Any = run_dbt(
+            "build",
+            destination=options.destination,
+            duckdb_path=duckdb_path(options) if options.destination == "duckdb" else None,
+            dataset=options.dataset,
+        )
+    except DbtFailed as e:
+        raise CoconstructError(f"dbt build failed: {', '.join(e.failures) or e}") from e
+    return str(outcome) if outcome is not None else "ok"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    options = _options(args)
+    started = time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        tenants = [stack.enter_context(_sandbox_tenant(args.sandbox_size, args.sandbox_seed))] if args.sandbox else _tenants(args)
+        runs = run_tenants(tenants, options)
+    failed = [r for r in runs if not r.ok]
+    if not failed and not args.no_dbt:
+        runs[-1].dbt = _run_dbt(options)
+    print(format_summary(runs, time.perf_counter() - started))
+    if failed:
+        print(f"error: {failed[0].error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    print(format_status(pipeline_statuses(args.pipelines_dir)))
+    return 0
+
+
+def cmd_transform(args: argparse.Namespace) -> int:
+    print(f"dbt: {_run_dbt(_options(args))}")
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from coconstruct_sandbox.server import serve, serve_kwargs
+
+    serve(**serve_kwargs(args))
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "status": cmd_status, "transform": cmd_transform, "sandbox": cmd_sandbox}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    verbose = getattr(args, "verbose", False)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not verbose:
+        os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+    try:
+        with _project_config():
+            return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if verbose:
+            raise
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

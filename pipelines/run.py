@@ -1,0 +1,260 @@
+"""Run the sync: one dlt pipeline per tenant (`coconstruct_<tenant>`, shared dataset), so
+each tenant keeps its own incremental state and one failing does not stop the others."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import dlt
+from dlt.common.configuration import resolve_configuration
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+
+from coconstruct_source.arrow_pages import Reject
+from coconstruct_source.credentials import (
+    OAuthRefreshTokenCredentials,
+    PasswordMfaCredentials,
+    TCoconstructCredentials,
+)
+from coconstruct_source.errors import AuthenticationError, CoconstructError
+from coconstruct_source.mfa import MfaCodeProvider
+from coconstruct_source.resources import log_reject
+from coconstruct_source.source import SOURCE_NAME, TenantResolver, open_client, source_from_client
+from pipelines.summary import TableChanges, TenantRun, count_changes_duckdb
+
+logger = logging.getLogger("coconstruct")
+
+DEFAULT_DATASET = "coconstruct_raw"
+DEFAULT_DUCKDB_FILE = "coconstruct.duckdb"
+
+# Non-secret performance defaults, applied unless the user configured them (env or toml).
+PERFORMANCE_DEFAULTS: dict[str, str] = {
+    "data_writer.disable_compression": "true",
+    "data_writer.buffer_max_items": "50000",
+    "data_writer.file_max_items": "200000",
+}
+
+
+@dataclass
+class TenantSpec:
+    """One tenant to sync. Without explicit values, `base_url` and `credentials` are read
+    the dlt way from `sources.coconstruct[.<section>]`."""
+
+    name: str | None = None  # tenant_id written to every row; None → the company slug
+    section: str | None = None
+    base_url: str | None = None
+    credentials: TCoconstructCredentials | None = None
+    mfa_code_provider: MfaCodeProvider | None = None
+
+
+@dataclass
+class RunOptions:
+    destination: str = "duckdb"
+    duckdb_path: str | None = None
+    dataset: str = DEFAULT_DATASET
+    resources: Sequence[str] | None = None
+    full_refresh: bool = False
+    pipelines_dir: str | None = None
+    progress: bool = False
+    page_size: int = 1000
+    lag_seconds: int = 300
+    session_cache: bool = True
+
+
+@dataclass
+class _Events:
+    denied: list[str] = field(default_factory=list)
+    rejected: int = 0
+    cleanup: list[Callable[[], None]] = field(default_factory=list)
+
+    def on_denied(self, resource: str, _error: Exception) -> None:
+        self.denied.append(resource)
+
+    def on_reject(self, reject: Reject) -> None:
+        self.rejected += 1
+        log_reject(reject)
+
+
+def apply_performance_defaults() -> None:
+    """Parquet, uncompressed files, big buffers and file rotation, unless configured."""
+    for key, value in PERFORMANCE_DEFAULTS.items():
+        if dlt.config.get(key) is None:
+            os.environ[key.upper().replace(".", "__")] = value
+
+
+def pipeline_name_for(tenant: str) -> str:
+    return "coconstruct_" + re.sub(r"[^a-z0-9_]+", "_", tenant.lower()).strip("_")
+
+
+def duckdb_path(options: RunOptions) -> str:
+    """--duckdb-path, else DESTINATION__DUCKDB__CREDENTIALS / toml, else ./coconstruct.duckdb."""
+    if options.duckdb_path:
+        return options.duckdb_path
+    configured = dlt.config.get("destination.duckdb.credentials")
+    if isinstance(configured, str) and configured:
+        return configured
+    return os.path.abspath(DEFAULT_DUCKDB_FILE)
+
+
+def make_destination(options: RunOptions) -> Any:
+    if options.destination == "duckdb":
+        path = duckdb_path(options)
+        if os.path.splitext(os.path.basename(path))[0] == options.dataset:
+            raise CoconstructError(
+                f"the DuckDB file stem and the dataset are both {options.dataset!r}; "
+                "pick another --duckdb-path or --dataset"
+            )
+        return dlt.destinations.duckdb(path)
+    return options.destination
+
+
+def resolve_credentials(section: str | None) -> TCoconstructCredentials:
+    """Credentials from `sources.coconstruct[.<section>].credentials` (password or OAuth)."""
+    sections: tuple[str, ...] = ("sources", SOURCE_NAME) + ((section,) if section else ())
+    missing: list[str] = []
+    for spec in (PasswordMfaCredentials, OAuthRefreshTokenCredentials):
+        try:
+            return resolve_configuration(spec(), sections=sections)
+        except ConfigFieldMissingException as e:
+            missing.append(", ".join(e.fields))
+    where = ".".join((*sections, "credentials"))
+    raise AuthenticationError(
+        f"CoConstruct credentials missing in [{where}]: set username and password (or "
+        f"client_id, client_secret, refresh_token) in .dlt/secrets.toml or as environment "
+        f"variables ({where.upper().replace('.', '__')}__USERNAME, ...)"
+    )
+
+
+def resolve_base_url(tenant: TenantSpec) -> str:
+    if tenant.base_url:
+        return tenant.base_url
+    keys = [f"sources.{SOURCE_NAME}.base_url"]
+    if tenant.section:
+        keys.insert(0, f"sources.{SOURCE_NAME}.{tenant.section}.base_url")
+    for key in keys:
+        value = dlt.config.get(key)
+        if value:
+            return str(value)
+    raise CoconstructError(f"no API base_url configured: set [{keys[0].rsplit('.', 1)[0]}] base_url")
+
+
+def _staged_files(pipeline: dlt.Pipeline) -> dict[str, list[str]]:
+    files: dict[str, list[str]] = {}
+    for load_id in pipeline.list_normalized_load_packages():
+        info = pipeline.get_load_package_info(load_id)
+        for job in info.jobs.get("new_jobs", []):
+            if job.file_path.endswith(".parquet"):
+                files.setdefault(job.job_file_info.table_name, []).append(job.file_path)
+    return files
+
+
+def _rows_loaded(normalized: dict[str, int]) -> dict[str, TableChanges]:
+    return {t: TableChanges(inserted=n, updated=None, deleted=None) for t, n in normalized.items()}
+
+
+def run_tenant(
+    tenant: TenantSpec,
+    options: RunOptions,
+    *,
+    source_factory: Callable[[TenantSpec, RunOptions, _Events], tuple[str, Any]] | None = None,
+) -> TenantRun:
+    """Extract, normalize, count the changes, load. Never raises: the error is in the result."""
+    started = time.perf_counter()
+    events = _Events()
+    run = TenantRun(tenant=tenant.name or "?", pipeline_name="?")
+    try:
+        tenant_id, source = (source_factory or _api_source)(tenant, options, events)
+        run.tenant = tenant_id
+        run.pipeline_name = pipeline_name_for(tenant_id)
+        if options.resources:
+            unknown = sorted(set(options.resources) - set(source.resources.keys()))
+            if unknown:
+                raise CoconstructError(
+                    f"unknown resource(s) {', '.join(unknown)}; choose from {', '.join(source.resources.keys())}"
+                )
+            source = source.with_resources(*options.resources)
+        pipeline = dlt.pipeline(
+            pipeline_name=run.pipeline_name,
+            destination=make_destination(options),
+            dataset_name=options.dataset,
+            pipelines_dir=options.pipelines_dir,
+            progress=dlt.progress.log(log_period=5.0, logger=sys.stderr) if options.progress else None,
+        )
+        if pipeline.has_pending_data:
+            logger.info("finishing the pending load of an interrupted run first")
+            pipeline.load()
+        pipeline.extract(
+            source,
+            refresh="drop_sources" if options.full_refresh else None,
+            loader_file_format="parquet",
+        )
+        normalize_info = pipeline.normalize()
+        counts = {
+            t: n for t, n in (normalize_info.row_counts or {}).items() if not t.startswith("_dlt")
+        }
+        if options.destination == "duckdb" and counts:
+            try:
+                run.changes = count_changes_duckdb(
+                    duckdb_path(options),
+                    options.dataset,
+                    _staged_files(pipeline),
+                    dest_empty=options.full_refresh,
+                )
+            except Exception as e:  # counting is informative only; never block the load
+                logger.warning("could not count changes per table (%s); showing rows loaded", e)
+                run.changes = _rows_loaded(counts)
+        else:
+            run.changes = _rows_loaded(counts)
+        pipeline.load()
+    except Exception as e:  # one tenant failing must not stop the others
+        run.error = _describe(e)
+        logger.debug("tenant %s failed", run.tenant, exc_info=True)
+    finally:
+        run.seconds = time.perf_counter() - started
+        run.denied = events.denied
+        run.rejected = events.rejected
+        for close in events.cleanup:
+            close()
+    return run
+
+
+def _describe(error: BaseException) -> str:
+    """One clear line: the innermost CoconstructError if dlt wrapped it."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, CoconstructError):
+            return str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return f"{type(error).__name__}: {error}"
+
+
+def _api_source(tenant: TenantSpec, options: RunOptions, events: _Events) -> tuple[str, Any]:
+    base_url = resolve_base_url(tenant)
+    credentials = tenant.credentials or resolve_credentials(tenant.section)
+    configured_cache = dlt.config.get(f"sources.{SOURCE_NAME}.session_cache")
+    use_cache = options.session_cache and str(configured_cache).lower() not in ("false", "0", "no")
+    client = open_client(
+        base_url, credentials, session_cache=use_cache, mfa_code_provider=tenant.mfa_code_provider
+    )
+    events.cleanup.append(client.close)
+    tenant_id = TenantResolver(tenant.name, lambda: client.get("/company"))()
+    source = source_from_client(
+        client,
+        tenant_id,
+        page_size=options.page_size,
+        lag_seconds=options.lag_seconds,
+        on_reject=events.on_reject,
+        on_denied=events.on_denied,
+    )
+    return tenant_id, source
+
+
+def run_tenants(tenants: Sequence[TenantSpec], options: RunOptions) -> list[TenantRun]:
+    apply_performance_defaults()
+    return [run_tenant(t, options) for t in tenants]

@@ -1,0 +1,139 @@
+"""What a run changed per table (inserted, updated, deleted) and its printed summary.
+
+On DuckDB the counts are exact: before the load step, the normalized parquet files of the
+package are compared with the destination tables on their keys. Elsewhere only the rows
+loaded are known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from coconstruct_source.contract import DELETED_COLUMN, TENANT_COLUMN, load_contract
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+@dataclass
+class TableChanges:
+    inserted: int = 0
+    updated: int | None = 0
+    deleted: int | None = 0
+
+
+@dataclass
+class TenantRun:
+    """The outcome of one tenant's pipeline run."""
+
+    tenant: str
+    pipeline_name: str
+    seconds: float = 0.0
+    changes: dict[str, TableChanges] = field(default_factory=dict)
+    denied: list[str] = field(default_factory=list)
+    rejected: int = 0
+    error: str | None = None
+    dbt: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def rows(self) -> int:
+        return sum(c.inserted + (c.updated or 0) + (c.deleted or 0) for c in self.changes.values())
+
+
+def _keys() -> dict[str, tuple[list[str], list[str]]]:
+    """Per table: (primary key, merge key) including tenant_id."""
+    out = {}
+    for spec in load_contract().resources.values():
+        for table in spec.all_tables:
+            pk = [TENANT_COLUMN, *table.primary_key]
+            mk = [TENANT_COLUMN, table.parent_key] if table.parent_key else pk
+            out[table.name] = (pk, mk)
+    return out
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, dataset: str, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [dataset, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def count_changes_duckdb(
+    db_path: str, dataset: str, staged: Mapping[str, Iterable[str]], *, dest_empty: bool = False
+) -> dict[str, TableChanges]:
+    """Compare staged parquet files with the stored rows, per table, on their keys."""
+    import duckdb
+
+    keys = _keys()
+    out: dict[str, TableChanges] = {}
+    with duckdb.connect(db_path, read_only=False) as con:
+        for table, files in staged.items():
+            files = list(files)
+            if table not in keys or not files:
+                continue
+            pk, mk = keys[table]
+            cols = ", ".join(_quote(c) for c in pk)
+            on_pk = " and ".join(f"d.{_quote(c)} = l.{_quote(c)}" for c in pk)
+            on_mk = " and ".join(f"d.{_quote(c)} = s.{_quote(c)}" for c in mk)
+            src = f"read_parquet({[str(f) for f in files]!r}, union_by_name = true)"
+            probe = con.execute(f"describe select * from {src}").fetchall()
+            has_deleted = any(r[0] == DELETED_COLUMN for r in probe)
+            live_filter = f"where not coalesce({DELETED_COLUMN}, false)" if has_deleted else ""
+            con.execute(f"create or replace temp table s as select * from {src}")
+            con.execute(f"create or replace temp table l as select distinct {cols} from s {live_filter}")
+            (live,) = con.execute("select count(*) from l").fetchone()
+            target = f"{_quote(dataset)}.{_quote(table)}"
+            if dest_empty or not _table_exists(con, dataset, table):
+                out[table] = TableChanges(inserted=live, updated=0, deleted=0)
+                continue
+            (updated,) = con.execute(
+                f"select count(*) from {target} d where exists (select 1 from l where {on_pk})"
+            ).fetchone()
+            (touched,) = con.execute(
+                f"select count(*) from {target} d where exists (select 1 from s where {on_mk})"
+            ).fetchone()
+            out[table] = TableChanges(inserted=live - updated, updated=updated, deleted=touched - updated)
+        con.execute("drop table if exists s; drop table if exists l")
+    return out
+
+
+def format_summary(runs: list[TenantRun], seconds: float) -> str:
+    """The end-of-run table: rows per table inserted / updated / deleted, and time."""
+    lines: list[str] = []
+    for run in runs:
+        head = f"tenant {run.tenant} ({run.pipeline_name}): "
+        if not run.ok:
+            lines.append(head + f"FAILED after {run.seconds:.1f}s: {run.error}")
+            continue
+        rate = run.rows / run.seconds if run.seconds > 0 else 0.0
+        lines.append(head + f"ok in {run.seconds:.1f}s, {run.rows} rows changed ({rate:,.0f} rows/s)")
+        if run.changes:
+            width = max(len(t) for t in run.changes)
+            lines.append(f"  {'table':<{width}}  {'inserted':>9}  {'updated':>9}  {'deleted':>9}")
+            for table in sorted(run.changes):
+                c = run.changes[table]
+                upd = "-" if c.updated is None else str(c.updated)
+                dele = "-" if c.deleted is None else str(c.deleted)
+                lines.append(f"  {table:<{width}}  {c.inserted:>9}  {upd:>9}  {dele:>9}")
+        else:
+            lines.append("  no changes")
+        for name in run.denied:
+            lines.append(f"  warning: resource {name} skipped (permission denied for this account)")
+        if run.rejected:
+            lines.append(f"  warning: {run.rejected} bad record(s) skipped (see the log for table, id, column)")
+        if run.dbt:
+            lines.append(f"  dbt: {run.dbt}")
+    failed = sum(not r.ok for r in runs)
+    lines.append(f"{len(runs) - failed} of {len(runs)} tenant(s) loaded in {seconds:.1f}s")
+    return "\n".join(lines)
