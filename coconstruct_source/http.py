@@ -11,9 +11,11 @@ from __future__ import annotations
 import email.utils
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -45,6 +47,21 @@ class HttpSettings:
     retry_after_max: float = 300.0
     verify: bool | str = True  # a path is a CA bundle
     max_connections: int = 16
+
+
+def tls_verify(verify: bool | str) -> bool | ssl.SSLContext:
+    """True (system CAs), or an SSLContext trusting the given CA bundle file / directory."""
+    if verify is True:
+        return True
+    if verify is False:
+        logger.warning("TLS certificate verification is OFF; use a CA bundle path instead")
+        return False
+    path = Path(verify).expanduser()
+    if not path.exists():
+        raise CoconstructError(f"CA bundle {path} does not exist; fix ca_bundle in [sources.coconstruct]")
+    if path.is_dir():
+        return ssl.create_default_context(capath=str(path))
+    return ssl.create_default_context(cafile=str(path))
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -92,7 +109,7 @@ class ApiClient:
             base_url=self.base_url,
             timeout=httpx.Timeout(s.timeout, connect=s.connect_timeout),
             limits=httpx.Limits(max_connections=s.max_connections, max_keepalive_connections=s.max_connections),
-            verify=s.verify,
+            verify=tls_verify(s.verify),
             transport=transport,
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             follow_redirects=False,

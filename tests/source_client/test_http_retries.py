@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
+
+import certifi
 import httpx
 import pytest
 
@@ -12,7 +16,7 @@ from coconstruct_source.errors import (
     PermissionDenied,
     SessionError,
 )
-from coconstruct_source.http import ApiClient, HttpSettings, retry_after_seconds
+from coconstruct_source.http import ApiClient, HttpSettings, retry_after_seconds, tls_verify
 from tests.source_client.fake_api import FakeApi, error
 from tests.source_client.helpers import FAST, Sleeps, client_for
 
@@ -149,3 +153,12 @@ def test_retry_after_http_date() -> None:
     assert retry_after_seconds(response) == 0.0
     assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "junk"})) is None
     assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "7"})) == 7.0
+
+
+def test_tls_verification_uses_a_given_ca_bundle(tmp_path: Path) -> None:
+    assert tls_verify(True) is True
+    ctx = tls_verify(certifi.where())
+    assert isinstance(ctx, ssl.SSLContext) and ctx.verify_mode == ssl.CERT_REQUIRED
+    assert ctx.cert_store_stats()["x509_ca"] > 10
+    with pytest.raises(CoconstructError, match=r"CA bundle .*missing.pem does not exist"):
+        ApiClient("https://x.test", None, HttpSettings(verify=str(tmp_path / "missing.pem")))
