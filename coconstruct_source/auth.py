@@ -44,14 +44,15 @@ REFUSED_STATUSES = frozenset({400, 401, 403, 422, 423})
 
 
 def is_dead_session(response: httpx.Response) -> bool:
-    """401, a redirect to a login page, or an HTML answer: the session is gone."""
+    """401, a redirect to a login page, or a non-JSON (HTML) answer: the session is gone."""
     if response.status_code == 401:
         return True
     if response.is_redirect:
         return "login" in response.headers.get("location", "").lower()
-    if response.is_success:
+    if response.is_success and response.content:
+        # Any non-JSON answer where JSON was expected (typically the web app's login page).
         ctype = response.headers.get("content-type", "").lower()
-        return "html" in ctype or response.content.lstrip()[:1] == b"<"
+        return "json" not in ctype or response.content.lstrip()[:1] == b"<"
     return False
 
 

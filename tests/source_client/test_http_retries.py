@@ -162,3 +162,12 @@ def test_tls_verification_uses_a_given_ca_bundle(tmp_path: Path) -> None:
     assert ctx.cert_store_stats()["x509_ca"] > 10
     with pytest.raises(CoconstructError, match=r"CA bundle .*missing.pem does not exist"):
         ApiClient("https://x.test", None, HttpSettings(verify=str(tmp_path / "missing.pem")))
+
+
+def test_plain_text_answer_is_a_dead_session_too() -> None:
+    api = FakeApi()
+    client, auth = client_for(api)
+    client.get("/projects")
+    api.inject("/projects", httpx.Response(200, content=b"Session ended. Please sign in.", headers={"content-type": "text/plain"}))
+    assert client.get("/projects")["data"]
+    assert auth.refresh_count == 1

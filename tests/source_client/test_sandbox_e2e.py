@@ -3,6 +3,7 @@ revocation, single flight, fault profiles, idempotent writes, OAuth, permissions
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from decimal import Decimal
@@ -189,3 +190,28 @@ def test_permission_denied_names_the_path(sandbox: Any) -> None:
     assert exc.value.code == "forbidden"
     assert all(po["trade_partner_id"] == account(sandbox, "trade")["trade_partner_id"]
                for po in all_rows(client, "/purchase-orders", limit=50))
+
+
+def test_no_secret_in_logs_or_errors_against_the_sandbox(sandbox_factory: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    server = sandbox_factory()
+    row = account(server, "admin.email")
+    client, auth = connect(server, row)
+    all_rows(client, "/projects", limit=5)
+    tokens = {auth._tokens.access, auth._tokens.refresh}
+    httpx.delete(f"{server.url}/sessions", headers={"Authorization": f"Bearer {auth._tokens.access}"})
+    all_rows(client, "/projects", limit=5)  # re-login with a second e-mailed code
+    tokens |= {auth._tokens.access, auth._tokens.refresh}
+    auth.credentials.password = "wrong-" + row["password"]
+    httpx.delete(f"{server.url}/sessions", headers={"Authorization": f"Bearer {auth._tokens.access}"})
+    with pytest.raises(SessionError) as exc:
+        client.get("/company")
+    codes = [m["code"] for m in httpx.get(f"{server.url}/_sandbox/outbox").json()]
+    assert len(codes) == 2 and "logged in" in caplog.text
+    text = caplog.text + str(exc.value) + repr(exc.value)
+    for secret in (row["password"], *tokens):
+        assert secret not in text
+    # 6-digit codes could collide with digits in URLs (ports, cursors): check our own records
+    ours = "".join(r.getMessage() for r in caplog.records if r.name.startswith("coconstruct_source"))
+    for code in codes:
+        assert code not in ours + str(exc.value)
