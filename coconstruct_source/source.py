@@ -47,7 +47,7 @@ def build_resources(
     lag_seconds: int = 300,
     on_reject: RejectHandler = log_reject,
     on_denied: Callable[[str, Exception], None] | None = None,
-    parallelized: bool = False,
+    parallelized: bool = True,
 ) -> list[DltResource]:
     """Every contract resource over a page fetcher (tests pass fakes here)."""
     return [

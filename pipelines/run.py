@@ -189,12 +189,17 @@ def run_tenant(
         if pipeline.has_pending_data:
             logger.info("finishing the pending load of an interrupted run first")
             pipeline.load()
+        mark = time.perf_counter()
         pipeline.extract(
             source,
             refresh="drop_sources" if options.full_refresh else None,
             loader_file_format="parquet",
         )
+        run.steps["extract"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         normalize_info = pipeline.normalize()
+        run.steps["normalize"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         counts = {
             t: n for t, n in (normalize_info.row_counts or {}).items() if not t.startswith("_dlt")
         }
@@ -211,7 +216,10 @@ def run_tenant(
                 run.changes = _rows_loaded(counts)
         else:
             run.changes = _rows_loaded(counts)
+        run.steps["count"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         pipeline.load()
+        run.steps["load"] = time.perf_counter() - mark
     except Exception as e:  # one tenant failing must not stop the others
         run.error = _describe(e)
         logger.debug("tenant %s failed", run.tenant, exc_info=True)

@@ -36,6 +36,7 @@ class TenantRun:
     rejected: int = 0
     error: str | None = None
     dbt: str | None = None
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step
 
     @property
     def ok(self) -> bool:
@@ -118,6 +119,8 @@ def format_summary(runs: list[TenantRun], seconds: float) -> str:
             continue
         rate = run.rows / run.seconds if run.seconds > 0 else 0.0
         lines.append(head + f"ok in {run.seconds:.1f}s, {run.rows} rows changed ({rate:,.0f} rows/s)")
+        if run.steps:
+            lines.append("  " + ", ".join(f"{k} {v:.1f}s" for k, v in run.steps.items()))
         if run.changes:
             width = max(len(t) for t in run.changes)
             lines.append(f"  {'table':<{width}}  {'inserted':>9}  {'updated':>9}  {'deleted':>9}")
