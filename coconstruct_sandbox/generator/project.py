@@ -314,7 +314,8 @@ class ProjectBuilder:
                 "lines": lines, **self.stamps(created)})
             self.sink.load("purchase_orders", po)
             if status == "partially_billed":
-                self.bills_for(po, created, [Decimal(rng.randrange(20, 70)) / 100] * rng.randrange(1, 3))
+                parts = rng.randrange(1, 3)  # together 20-78 % of the PO
+                self.bills_for(po, created, [Decimal(rng.randrange(20, 79)) / 100 / parts] * parts)
             elif status == "closed":
                 first = Decimal(rng.randrange(30, 70)) / 100
                 self.bills_for(po, created, [first, 1 - first])
@@ -473,7 +474,7 @@ class ProjectBuilder:
         count = max(3, self.ctx.profile.schedule_tasks + rng.randrange(-3, 4))
         first, last = self.start // t.DAY + 7, self.end // t.DAY
         step = max(1, (last - first) // count)
-        as_of, previous = t.END_DAY, None
+        as_of, previous = t.END_DAY - 45, None  # the schedule was last updated then
         for n in range(count):
             tid = self.sink.new_id("schedule_tasks")
             start = first + n * step

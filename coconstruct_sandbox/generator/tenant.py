@@ -118,6 +118,7 @@ def catalog_mappings(ctx: Context) -> None:
         if division != "19":
             mapping("class", "division", division, f"{division} {division_name}")
     accounts = {"labor": ("Direct Labor", "cogs"), "material": ("Job Materials", "cogs"),
-                "subcontractor": ("Subcontractors", "cogs"), "equipment": ("Equipment Rental", "expense")}
-    for category, (name, kind) in accounts.items():  # "other" is unmapped
+                "subcontractor": ("Subcontractors", "cogs"), "equipment": ("Equipment Rental", "expense"),
+                "other": ("Other Job Income", "income")}
+    for category, (name, kind) in accounts.items():
         mapping("account", "cost_category", category, name, account_type=kind)
