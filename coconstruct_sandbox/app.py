@@ -143,6 +143,9 @@ class SandboxApp:
 
     async def on_api_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
+        if not hasattr(request.state, "rl_headers") and not request.scope["path"].startswith("/_sandbox"):
+            host = request.client.host if request.client else "?"
+            request.state.rl_headers = self.state.limiter.take("ip:" + host)[1]
         request_id = getattr(request.state, "request_id", None) or "req_" + secrets.token_hex(8)
         error: dict[str, Any] = {"code": exc.code, "message": exc.message, "request_id": request_id}
         if exc.details is not None:
