@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from coconstruct_sandbox.server import SandboxServer
+from tests.sandbox_http.contract import errors_of
 from tests.sandbox_http.helpers import authed, records
 
 
@@ -40,6 +41,8 @@ def test_same_key_same_body_creates_once(server: SandboxServer, kind: str) -> No
         first = client.post(list_path, json=body, headers=key)
         assert first.status_code == 201, first.text
         created = first.json()
+        schema = "ChangeOrder" if kind == "change-orders" else "PurchaseOrder"
+        assert not errors_of(schema, created)
         assert created["project_id"] == project and created["status"] == "draft"
         if kind == "purchase-orders":
             assert created["total"] == "999.99"
@@ -51,6 +54,7 @@ def test_same_key_same_body_creates_once(server: SandboxServer, kind: str) -> No
         conflict = client.post(list_path, json=body | {"title": "Something else"}, headers=key)
         assert conflict.status_code == 409
         assert conflict.json()["error"]["code"] == "idempotency_conflict"
+        assert not errors_of("Error", conflict.json())
         assert len(records(client, list_path, limit=1000)) == before + 1
 
 
