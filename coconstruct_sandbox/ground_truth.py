@@ -59,9 +59,9 @@ MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
 
 def _check_table(table: str) -> None:
     if table not in WAREHOUSE_TABLES:
-        from coconstruct_sandbox.store import NotFound
+        from coconstruct_sandbox.store import UnknownTable
 
-        raise NotFound(f"unknown warehouse table {table!r}; expected one of {', '.join(WAREHOUSE_TABLES)}")
+        raise UnknownTable(f"unknown warehouse table {table!r}; expected one of {', '.join(WAREHOUSE_TABLES)}")
 
 
 def rows(store: TenantStore, table: str) -> Iterator[dict]:

@@ -57,6 +57,13 @@ class NotFound(StoreError):
     pass
 
 
+class UnknownTable(NotFound, KeyError):
+    """An export of a table the warehouse does not have (also a KeyError, for lookups)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class InvalidInput(StoreError):
     def __init__(self, details: list[dict], message: str = "the request body is invalid") -> None:
         super().__init__(f"{message}: " + "; ".join(f"{d['field']}: {d['issue']}" for d in details))
@@ -323,6 +330,9 @@ class TenantStore:
             table = self._table(entity)
             record["updated_at"] = self.now()
             rid = record["id"]
+            if entity == "projects" and rid in table.blobs:  # client links may have changed
+                for link in orjson.loads(table.blobs[rid])["clients"]:
+                    self._client_projects[link["client_id"]].discard(rid)
             self._unorder(table, rid)
             table.blobs[rid] = _encode(record)
             meta = table.metas[rid] = _meta(entity, record)

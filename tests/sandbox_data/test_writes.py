@@ -78,3 +78,24 @@ def test_invalid_bodies_list_every_problem(fresh: TenantStore) -> None:
     assert Decimal(fresh.state()["tables"]["change_orders"]["sums"]["total"]) == Decimal(
         fresh.state()["tables"]["change_order_lines"]["sums"]["price"]) + Decimal(
         fresh.state()["tables"]["change_order_lines"]["sums"]["tax"])
+
+
+def test_client_scoping_index_follows_project_edits(fresh: TenantStore) -> None:
+    project = fresh.get("projects", 4)
+    newcomer = max(c["id"] for c in fresh.records("clients"))
+    assert 4 not in fresh.projects_of_client(newcomer)
+    project["clients"].append({"project_id": 4, "client_id": newcomer, "is_primary": False})
+    fresh.put("projects", project)
+    assert 4 in fresh.projects_of_client(newcomer)
+    project["clients"].pop()
+    fresh.put("projects", project)
+    assert 4 not in fresh.projects_of_client(newcomer)
+    assert fresh.export("project_clients") == [
+        dict(link, updated_at=p["updated_at"]) for p in fresh.records("projects") for link in p["clients"]]
+
+
+def test_unknown_export_table(fresh: TenantStore) -> None:
+    with pytest.raises(KeyError, match="unknown warehouse table 'nope'"):
+        fresh.export("nope")
+    with pytest.raises(NotFound):
+        fresh.export("nope")
