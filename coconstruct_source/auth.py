@@ -164,14 +164,16 @@ class CoconstructAuth(httpx.Auth):
         )
         response = self._send(request)
         try:
-            body = orjson.loads(response.content) if response.content else {}
+            body = orjson.loads(response.content) if response.content else None
         except orjson.JSONDecodeError:
             body = None
-        if not isinstance(body, dict):
-            raise MalformedResponse(path, f"status {response.status_code}, expected a JSON object")
         if response.is_success:
+            if not isinstance(body, dict):
+                raise MalformedResponse(path, f"status {response.status_code}, expected a JSON object")
             return body
-        code = (body.get("error") or {}).get("code") or "unknown"
+        # An error whose body was cut off still says enough through its status.
+        error = body.get("error") if isinstance(body, dict) else None
+        code = (error.get("code") if isinstance(error, dict) else None) or f"http_{response.status_code}"
         if response.status_code in REFUSED_STATUSES:
             raise _Refused(response.status_code, code)
         raise ApiError(response.status_code, path, code, "the session service failed; try again later")

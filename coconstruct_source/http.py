@@ -88,6 +88,14 @@ def _error_code(response: httpx.Response) -> tuple[str | None, str | None]:
         return None, None
 
 
+def _is_json(response: httpx.Response) -> bool:
+    try:
+        orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
 class ApiClient:
     """JSON over one keep-alive httpx.Client; thread-safe for parallel resources."""
 
@@ -169,6 +177,9 @@ class ApiClient:
                 self._wait(attempt, f"{request.method} {path}: {status}", retry_after_seconds(response) if status == 429 else None)
                 continue
             if not decode:
+                if response.is_success and more and not _is_json(response):
+                    self._wait(attempt, f"{request.method} {path}: {response.status_code} without a JSON body")
+                    continue
                 return response, None
             if auth is not None and is_dead_session(response):
                 # The auth flow already renewed the session once for this attempt.

@@ -215,3 +215,17 @@ def test_no_secret_in_logs_or_errors_against_the_sandbox(sandbox_factory: Any, c
     ours = "".join(r.getMessage() for r in caplog.records if r.name.startswith("coconstruct_source"))
     for code in codes:
         assert code not in ours + str(exc.value)
+
+
+@pytest.mark.parametrize("profile", ["flaky", "rate_limit_storm", "truncated"])
+def test_login_survives_faults_on_the_session_routes(sandbox_factory: Any, profile: str) -> None:
+    server = sandbox_factory()
+    httpx.post(f"{server.url}/_sandbox/faults",
+               json={"profile": profile, "seed": 3, "rate": 0.3, "include_auth": True})
+    client, auth = connect(server, account(server, "admin.nomfa"))
+    for _ in range(3):
+        httpx.post(f"{server.url}/_sandbox/clock", json={"advance_seconds": 1000})
+        assert client.get("/company")["slug"]
+    injected = httpx.get(f"{server.url}/_sandbox/faults").json()["injected"]
+    assert sum(injected.values()) > 0
+    assert auth.refresh_count + auth.login_count >= 3
