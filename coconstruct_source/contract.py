@@ -205,4 +205,4 @@ def parse_contract(doc: dict[str, Any]) -> Contract:
 def load_contract() -> Contract:
     """The contract bundled with the package (`coconstruct_source/openapi.yaml`)."""
     text = resources.files("coconstruct_source").joinpath("openapi.yaml").read_text("utf-8")
-    return parse_contract(yaml.safe_load(text))
+    return parse_contract(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
