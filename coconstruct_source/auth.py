@@ -92,6 +92,7 @@ class CoconstructAuth(httpx.Auth):
         self._clock = clock
         self._lock = threading.Lock()
         self._tokens: _Tokens | None = None
+        self._failure: AuthenticationError | None = None
         self._sender: Sender | None = None
         self._own_client: httpx.Client | None = None
         self.refresh_count = 0
@@ -125,21 +126,36 @@ class CoconstructAuth(httpx.Auth):
     def access_token(self) -> str:
         """A valid access token: logs in on first use, refreshes within the margin of expiry."""
         with self._lock:
+            self._raise_if_failed()
             if self._tokens is None:
-                self._set(self._start())
+                self._guarded(self._start)
             elif self._expiring(self._tokens):
-                self._set(self._renew())
+                self._guarded(self._renew)
             assert self._tokens is not None
             return self._tokens.access
 
     def renew(self, stale: str) -> str:
         """Replace a refused token, unless another worker already did (single flight)."""
         with self._lock:
+            self._raise_if_failed()
             if self._tokens is not None and self._tokens.access != stale:
                 return self._tokens.access
-            self._set(self._start() if self._tokens is None else self._renew())
+            self._guarded(self._start if self._tokens is None else self._renew)
             assert self._tokens is not None
             return self._tokens.access
+
+    def _guarded(self, step: Callable[[], _Tokens]) -> None:
+        """Run a login/refresh step; an authentication failure is final for this run, so
+        parallel workers do not each retry a bad password into an account lock-out."""
+        try:
+            self._set(step())
+        except AuthenticationError as exc:
+            self._failure = exc
+            raise
+
+    def _raise_if_failed(self) -> None:
+        if self._failure is not None:
+            raise type(self._failure)(str(self._failure))
 
     def _expiring(self, tokens: _Tokens) -> bool:
         margin = min(self.refresh_margin, tokens.lifetime * REFRESH_MARGIN_SHARE)

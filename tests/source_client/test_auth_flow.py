@@ -213,3 +213,26 @@ def test_oauth_refused_is_an_authentication_error() -> None:
     client, _ = client_for(api, oauth_credentials("stale-token"))
     with pytest.raises(AuthenticationError, match=r"OAuth refresh token for client 'app-1' refused \(refresh_token_invalid\)"):
         client.get("/projects")
+
+
+def test_bad_password_with_parallel_workers_tries_once() -> None:
+    """Eight workers, one refused login: no stampede of failures into an account lock-out."""
+    api = FakeApi()
+    client, _ = client_for(api, password_credentials(password="wrong"))
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        barrier.wait()
+        try:
+            client.get("/projects")
+        except AuthenticationError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(errors) == 8 and all("login refused for 'alice'" in str(e) for e in errors)
+    assert api.calls["POST /sessions"] == 1
