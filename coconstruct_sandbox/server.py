@@ -81,6 +81,13 @@ class SandboxServer:
     def account(self, role: str, mfa: str | None = None) -> Account:
         return next(a for a in self.accounts if a.role == role and mfa in (None, a.mfa))
 
+    def oauth_credentials(self) -> dict[str, str]:
+        """A fresh OAuth2 grant: client_id, client_secret and a refresh token (as POST /_sandbox/oauth/grant)."""
+        client = self.state.oauth_client
+        assert client is not None
+        return {"client_id": client.client_id, "client_secret": client.client_secret,
+                "refresh_token": self.state.auth.oauth_grant()}
+
     def start(self) -> SandboxServer:
         _quiet_drops()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -175,3 +175,9 @@ def test_oauth_refresh_grant_rotates(fresh: SandboxServer) -> None:
         bad_secret = client.post("/oauth/token", data=form | {"client_secret": "nope"})
         assert bad_secret.status_code == 401 and _code(bad_secret) == "invalid_credentials"
         assert client.post("/oauth/token", data=form | {"grant_type": "password"}).status_code == 422
+
+
+def test_in_process_oauth_credentials(fresh: SandboxServer) -> None:
+    form = {"grant_type": "refresh_token"} | fresh.oauth_credentials()
+    answer = httpx.post(f"{fresh.url}/oauth/token", data=form)
+    assert answer.status_code == 201 and answer.json()["role"] == "admin"
