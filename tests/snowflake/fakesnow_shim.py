@@ -53,6 +53,7 @@ import sys
 
 READY_MARKER = "FAKESNOW_SHIM_READY"
 QUERY_PATH = "/queries/v1/query-request"
+LOGIN_PATH = "/session/v1/login-request"
 
 log = logging.getLogger("fakesnow_shim")
 
@@ -135,23 +136,42 @@ def patch_exact_sum() -> None:
 # --- 3. the ASGI middleware (rewrites; HTTP 500 → failed query) -------------------------------------------------------------
 
 
+async def _read_body(receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes):
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
 class RewriteMiddleware:
     def __init__(self, app, rewrite: bool = True) -> None:
         self.app = app
         self.rewrite = rewrite
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == LOGIN_PATH:
+            await self._log_login(scope, receive, send)
+            return
         if scope["type"] != "http" or scope["path"] != QUERY_PATH:
             await self.app(scope, receive, send)
             return
 
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
+        body = await _read_body(receive)
         headers = [
             (k, v)
             for k, v in scope["headers"]
@@ -170,15 +190,7 @@ class RewriteMiddleware:
         headers.append((b"content-length", str(len(body)).encode()))
         scope = dict(scope, headers=headers)
 
-        sent = False
-
-        async def new_receive():
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
+        new_receive = _replay(body)
         start: dict | None = None
 
         async def new_send(message):
@@ -219,6 +231,27 @@ class RewriteMiddleware:
             await send(message)
 
         await self.app(scope, new_receive, new_send)
+
+    async def _log_login(self, scope, receive, send):
+        """Log how the client authenticates (never a secret): fakesnow accepts anything."""
+        body = await _read_body(receive)
+        raw = (
+            gzip.decompress(body)
+            if dict(scope["headers"]).get(b"content-encoding", b"").lower() == b"gzip"
+            else body
+        )
+        try:
+            data = json.loads(raw).get("data", {})
+            log.info(
+                "login user=%s authenticator=%s password=%s token=%s",
+                data.get("LOGIN_NAME"),
+                data.get("AUTHENTICATOR", "SNOWFLAKE"),
+                "yes" if data.get("PASSWORD") else "no",
+                "yes" if data.get("TOKEN") else "no",
+            )
+        except (ValueError, AttributeError):
+            pass
+        await self.app(scope, _replay(body), send)
 
 
 def main(argv: list[str] | None = None) -> int:
