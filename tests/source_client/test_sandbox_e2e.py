@@ -79,7 +79,7 @@ def test_short_token_ttl_refreshes_before_expiry(sandbox_factory: Any) -> None:
 
 def test_rotation_and_reuse_detection_end_in_one_relogin(sandbox_factory: Any) -> None:
     server = sandbox_factory()
-    # not TOTP: the shifted sandbox clock would refuse a code from the real clock
+    # an SMS account: the re-login reads a second code from the outbox
     client, auth = connect(server, account(server, "admin.sms"))
     client.get("/company")
     old_refresh = auth._tokens.refresh
