@@ -1,0 +1,1 @@
+"""Runnable pipelines and the `coconstruct` CLI: source → destination → dbt."""

@@ -10,9 +10,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
-from coconstruct_source.errors import CoconstructError
 from pipelines.run import DEFAULT_DATASET, RunOptions, TenantSpec, duckdb_path, run_tenants
 from pipelines.status import format_status, pipeline_statuses
 from pipelines.summary import format_summary
@@ -35,14 +33,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coconstruct", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="sync CoConstruct into the warehouse, then build the dbt models")
+    run = sub.add_parser(
+        "run", help="sync CoConstruct into the warehouse, then build the dbt models"
+    )
     _add_common(run)
-    run.add_argument("--sandbox", action="store_true", help="start the bundled sandbox tenant and sync it")
+    run.add_argument(
+        "--sandbox", action="store_true", help="start the bundled sandbox tenant and sync it"
+    )
     run.add_argument("--sandbox-size", default="small", help="sandbox size: small, medium, large")
     run.add_argument("--sandbox-seed", type=int, default=1)
     run.add_argument("--resources", help="comma-separated subset, e.g. projects,bills")
-    run.add_argument("--tenants", help="comma-separated tenant config sections (sources.coconstruct.<name>)")
-    run.add_argument("--full-refresh", action="store_true", help="drop the tables and state, load everything")
+    run.add_argument(
+        "--tenants", help="comma-separated tenant config sections (sources.coconstruct.<name>)"
+    )
+    run.add_argument(
+        "--full-refresh", action="store_true", help="drop the tables and state, load everything"
+    )
     run.add_argument("--no-dbt", action="store_true", help="skip the dbt step")
     run.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
 
@@ -69,7 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _project_config() -> Iterator[None]:
     """Let dlt find the project's .dlt/config.toml from any working directory (a local
     .dlt next to the working directory still wins)."""
-    if "DLT_PROJECT_DIR" not in os.environ and not Path(".dlt").is_dir() and PROJECT_DLT_DIR.is_dir():
+    if (
+        "DLT_PROJECT_DIR" not in os.environ
+        and not Path(".dlt").is_dir()
+        and PROJECT_DLT_DIR.is_dir()
+    ):
         os.environ["DLT_PROJECT_DIR"] = str(PROJECT_DLT_DIR.parent)
     yield
 
@@ -93,12 +103,20 @@ def _sandbox_tenant(size: str, seed: int) -> Iterator[TenantSpec]:
 
 def _tenants(args: argparse.Namespace) -> list[TenantSpec]:
     if args.tenants:
-        return [TenantSpec(name=t.strip(), section=t.strip()) for t in args.tenants.split(",") if t.strip()]
+        return [
+            TenantSpec(name=t.strip(), section=t.strip())
+            for t in args.tenants.split(",")
+            if t.strip()
+        ]
     return [TenantSpec()]
 
 
 def _options(args: argparse.Namespace) -> RunOptions:
-    resources = [r.strip() for r in args.resources.split(",") if r.strip()] if getattr(args, "resources", None) else None
+    resources = (
+        [r.strip() for r in args.resources.split(",") if r.strip()]
+        if getattr(args, "resources", None)
+        else None
+    )
     return RunOptions(
         destination=args.destination,
         duckdb_path=args.duckdb_path,
@@ -112,34 +130,45 @@ def _options(args: argparse.Namespace) -> RunOptions:
 
 
 def _run_dbt(options: RunOptions) -> str:
+    """The dbt build on the loaded warehouse; its one-line summary. Raises DbtFailed."""
     try:
-        from pipelines.dbt_runner import DbtFailed, run_dbt
+        from pipelines.dbt_runner import run_dbt
     except ImportError:
         return "skipped (the dbt project is not installed)"
-    try:
-        outcome: Any = run_dbt(
-            "build",
-            destination=options.destination,
-            duckdb_path=duckdb_path(options) if options.destination == "duckdb" else None,
-            dataset=options.dataset,
-        )
-    except DbtFailed as e:
-        raise CoconstructError(f"dbt build failed: {', '.join(e.failures) or e}") from e
-    return str(outcome) if outcome is not None else "ok"
+    outcome = run_dbt(
+        "build",
+        destination=options.destination,
+        duckdb_path=duckdb_path(options) if options.destination == "duckdb" else None,
+        dataset=options.dataset,
+        echo=False,
+    )
+    return outcome.summary()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     options = _options(args)
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:
-        tenants = [stack.enter_context(_sandbox_tenant(args.sandbox_size, args.sandbox_seed))] if args.sandbox else _tenants(args)
+        if args.sandbox:
+            tenants = [stack.enter_context(_sandbox_tenant(args.sandbox_size, args.sandbox_seed))]
+        else:
+            tenants = _tenants(args)
         runs = run_tenants(tenants, options)
     failed = [r for r in runs if not r.ok]
+    dbt_error = None
     if not failed and not args.no_dbt:
-        runs[-1].dbt = _run_dbt(options)
+        try:
+            runs[-1].dbt = _run_dbt(options)
+        except Exception as e:  # DbtFailed names the failed models and tests
+            dbt_error = str(e)
+            runs[-1].dbt = "FAILED"
     print(format_summary(runs, time.perf_counter() - started))
     if failed:
-        print(f"error: {failed[0].error}", file=sys.stderr)
+        for run in failed:
+            print(f"error: tenant {run.tenant}: {run.error}", file=sys.stderr)
+        return 1
+    if dbt_error:
+        print(f"error: {dbt_error}", file=sys.stderr)
         return 1
     return 0
 
@@ -150,7 +179,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_transform(args: argparse.Namespace) -> int:
-    print(f"dbt: {_run_dbt(_options(args))}")
+    print(_run_dbt(_options(args)))
     return 0
 
 
@@ -161,7 +190,12 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "status": cmd_status, "transform": cmd_transform, "sandbox": cmd_sandbox}
+COMMANDS = {
+    "run": cmd_run,
+    "status": cmd_status,
+    "transform": cmd_transform,
+    "sandbox": cmd_sandbox,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -141,7 +141,9 @@ def resolve_base_url(tenant: TenantSpec) -> str:
         value = dlt.config.get(key)
         if value:
             return str(value)
-    raise CoconstructError(f"no API base_url configured: set [{keys[0].rsplit('.', 1)[0]}] base_url")
+    raise CoconstructError(
+        f"no API base_url configured: set [{keys[0].rsplit('.', 1)[0]}] base_url"
+    )
 
 
 def _staged_files(pipeline: dlt.Pipeline) -> dict[str, list[str]]:
@@ -167,7 +169,7 @@ def run_tenant(
     """Extract, normalize, count the changes, load. Never raises: the error is in the result."""
     started = time.perf_counter()
     events = _Events()
-    run = TenantRun(tenant=tenant.name or "?", pipeline_name="?")
+    run = TenantRun(tenant=tenant.name or "?", pipeline_name=pipeline_name_for(tenant.name or "?"))
     try:
         tenant_id, source = (source_factory or _api_source)(tenant, options, events)
         run.tenant = tenant_id
@@ -184,7 +186,9 @@ def run_tenant(
             destination=make_destination(options),
             dataset_name=options.dataset,
             pipelines_dir=options.pipelines_dir,
-            progress=dlt.progress.log(log_period=5.0, logger=sys.stderr) if options.progress else None,
+            progress=dlt.progress.log(log_period=5.0, logger=sys.stderr)
+            if options.progress
+            else None,
         )
         if pipeline.has_pending_data:
             logger.info("finishing the pending load of an interrupted run first")

@@ -63,7 +63,9 @@ def pipeline_statuses(pipelines_dir: str | None = None) -> list[PipelineStatus]:
 
 def format_status(statuses: list[PipelineStatus]) -> str:
     if not statuses:
-        return "no coconstruct pipelines found (run `coconstruct run` first, or pass --pipelines-dir)"
+        return (
+            "no coconstruct pipelines found (run `coconstruct run` first, or pass --pipelines-dir)"
+        )
     lines: list[str] = []
     for s in statuses:
         lines.append(f"{s.pipeline_name}: last run {s.last_run or '-'}, {s.outcome}")

@@ -92,7 +92,9 @@ def count_changes_duckdb(
             has_deleted = any(r[0] == DELETED_COLUMN for r in probe)
             live_filter = f"where not coalesce({DELETED_COLUMN}, false)" if has_deleted else ""
             con.execute(f"create or replace temp table s as select * from {src}")
-            con.execute(f"create or replace temp table l as select distinct {cols} from s {live_filter}")
+            con.execute(
+                f"create or replace temp table l as select distinct {cols} from s {live_filter}"
+            )
             (live,) = con.execute("select count(*) from l").fetchone()
             target = f"{_quote(dataset)}.{_quote(table)}"
             if dest_empty or not _table_exists(con, dataset, table):
@@ -104,7 +106,9 @@ def count_changes_duckdb(
             (touched,) = con.execute(
                 f"select count(*) from {target} d where exists (select 1 from s where {on_mk})"
             ).fetchone()
-            out[table] = TableChanges(inserted=live - updated, updated=updated, deleted=touched - updated)
+            out[table] = TableChanges(
+                inserted=live - updated, updated=updated, deleted=touched - updated
+            )
         con.execute("drop table if exists s; drop table if exists l")
     return out
 
@@ -118,7 +122,9 @@ def format_summary(runs: list[TenantRun], seconds: float) -> str:
             lines.append(head + f"FAILED after {run.seconds:.1f}s: {run.error}")
             continue
         rate = run.rows / run.seconds if run.seconds > 0 else 0.0
-        lines.append(head + f"ok in {run.seconds:.1f}s, {run.rows} rows changed ({rate:,.0f} rows/s)")
+        lines.append(
+            head + f"ok in {run.seconds:.1f}s, {run.rows} rows changed ({rate:,.0f} rows/s)"
+        )
         if run.steps:
             lines.append("  " + ", ".join(f"{k} {v:.1f}s" for k, v in run.steps.items()))
         if run.changes:
@@ -134,7 +140,9 @@ def format_summary(runs: list[TenantRun], seconds: float) -> str:
         for name in run.denied:
             lines.append(f"  warning: resource {name} skipped (permission denied for this account)")
         if run.rejected:
-            lines.append(f"  warning: {run.rejected} bad record(s) skipped (see the log for table, id, column)")
+            lines.append(
+                f"  warning: {run.rejected} bad record(s) skipped (see the log for table, id, column)"
+            )
         if run.dbt:
             lines.append(f"  dbt: {run.dbt}")
     failed = sum(not r.ok for r in runs)

@@ -39,7 +39,9 @@ def outbox_code_provider(server: SandboxServer, username: str):
 
 def options_in(tmp: Path, **kw: Any) -> RunOptions:
     kw.setdefault("session_cache", False)
-    return RunOptions(duckdb_path=str(tmp / "wh.duckdb"), pipelines_dir=str(tmp / "pipelines"), **kw)
+    return RunOptions(
+        duckdb_path=str(tmp / "wh.duckdb"), pipelines_dir=str(tmp / "pipelines"), **kw
+    )
 
 
 def sync(server: SandboxServer, options: RunOptions, account: Account | None = None) -> TenantRun:

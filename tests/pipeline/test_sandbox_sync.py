@@ -42,7 +42,9 @@ def test_incremental_after_advance_applies_edits_and_deletions(sandbox_factory, 
     run = sync(server, options)
     assert mismatches(server, options.duckdb_path) == []
     for table, cols in KEYED_TABLES.items():
-        assert warehouse_keys(options.duckdb_path, table, cols) == export_keys(server, table, cols), table
+        assert warehouse_keys(options.duckdb_path, table, cols) == export_keys(
+            server, table, cols
+        ), table
     assert run.rows > 0, changed
     assert sum(c.deleted or 0 for c in run.changes.values()) > 0, changed
 
@@ -69,7 +71,9 @@ def test_client_account_gets_403_on_some_resources_and_loads_the_rest(sandbox, t
     client = sandbox.account("client")
     run = sync(sandbox, options, account=client)
     assert run.denied, "a client account should be refused some resources"
-    assert any("skipped" in r.getMessage() and run.denied[0] in r.getMessage() for r in caplog.records)
+    assert any(
+        "skipped" in r.getMessage() and run.denied[0] in r.getMessage() for r in caplog.records
+    )
     assert run.changes, "the resources the client may read still load"
     assert not set(run.denied) & set(run.changes)
 

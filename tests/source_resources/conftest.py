@@ -28,7 +28,11 @@ def fake() -> FakeTenant:
 @pytest.fixture
 def options(tmp_path) -> RunOptions:
     apply_performance_defaults()
-    return RunOptions(duckdb_path=str(tmp_path / "wh.duckdb"), pipelines_dir=str(tmp_path / "pipelines"), lag_seconds=5)
+    return RunOptions(
+        duckdb_path=str(tmp_path / "wh.duckdb"),
+        pipelines_dir=str(tmp_path / "pipelines"),
+        lag_seconds=5,
+    )
 
 
 @pytest.fixture
@@ -60,5 +64,8 @@ def warehouse_state(db_path: str, dataset: str = "coconstruct_raw") -> dict[str,
                 money = [c.name for c in table.columns if c.kind == "decimal"]
                 exprs = ", ".join(["count(*)", *(f"coalesce(sum({m}), 0)" for m in money)])
                 row = con.execute(f"select {exprs} from {dataset}.{table.name}").fetchone()
-                out[table.name] = {"count": row[0], "sums": {m: Decimal(v) for m, v in zip(money, row[1:], strict=True)}}
+                out[table.name] = {
+                    "count": row[0],
+                    "sums": {m: Decimal(v) for m, v in zip(money, row[1:], strict=True)},
+                }
     return out

@@ -13,13 +13,26 @@ CO = load_contract().resources["change_orders"].table
 
 def change_order(cid: int, *lines: dict, **over) -> dict:
     rec = {
-        "id": cid, "project_id": 7, "number": f"CO-{cid}", "title": "Extra outlet",
-        "status": "approved", "client_visible": True, "selection_id": None,
-        "tax_rate_percent": "8.2500", "approved_at": None, "total_cost": "100.10",
-        "total_price": "115.12", "total_tax": "0.00", "total": "115.12",
-        "qb_sync_status": "synced", "qb_txn_id": "Q1", "qb_sync_error": None,
-        "lines": list(lines), "approvals": [],
-        "created_at": "2025-03-04T17:02:11.123456Z", "updated_at": "2025-03-05T00:00:00.000001Z",
+        "id": cid,
+        "project_id": 7,
+        "number": f"CO-{cid}",
+        "title": "Extra outlet",
+        "status": "approved",
+        "client_visible": True,
+        "selection_id": None,
+        "tax_rate_percent": "8.2500",
+        "approved_at": None,
+        "total_cost": "100.10",
+        "total_price": "115.12",
+        "total_tax": "0.00",
+        "total": "115.12",
+        "qb_sync_status": "synced",
+        "qb_txn_id": "Q1",
+        "qb_sync_error": None,
+        "lines": list(lines),
+        "approvals": [],
+        "created_at": "2025-03-04T17:02:11.123456Z",
+        "updated_at": "2025-03-05T00:00:00.000001Z",
         "deleted": False,
     }
     rec.update(over)
@@ -28,10 +41,20 @@ def change_order(cid: int, *lines: dict, **over) -> dict:
 
 def line(lid: int, cid: int, cost: str = "50.05", **over) -> dict:
     rec = {
-        "id": lid, "change_order_id": cid, "line_number": 1, "cost_code_id": 3,
-        "category": "labor", "description": "Wire", "quantity": "1.2500", "unit": "ea",
-        "unit_cost": "40.04", "markup_percent": "15.0000", "taxable": False,
-        "cost": cost, "price": "57.56", "tax": "0.00",
+        "id": lid,
+        "change_order_id": cid,
+        "line_number": 1,
+        "cost_code_id": 3,
+        "category": "labor",
+        "description": "Wire",
+        "quantity": "1.2500",
+        "unit": "ea",
+        "unit_cost": "40.04",
+        "markup_percent": "15.0000",
+        "taxable": False,
+        "cost": cost,
+        "price": "57.56",
+        "tax": "0.00",
     }
     rec.update(over)
     return rec
@@ -45,7 +68,9 @@ def test_types_money_to_the_cent_and_utc_timestamps():
     assert lines.schema.field("quantity").type == pa.decimal128(18, 4)
     assert cos.column("tenant_id").to_pylist() == ["acme"]
     assert sum(lines.column("cost").to_pylist()) == Decimal("-29.95")
-    assert cos.column("created_at")[0].as_py() == datetime(2025, 3, 4, 17, 2, 11, 123456, tzinfo=UTC)
+    assert cos.column("created_at")[0].as_py() == datetime(
+        2025, 3, 4, 17, 2, 11, 123456, tzinfo=UTC
+    )
     # children carry the parent's cursor and are live
     assert lines.column("updated_at").to_pylist() == cos.column("updated_at").to_pylist() * 2
     assert lines.column("deleted").to_pylist() == [False, False]

@@ -20,7 +20,10 @@ def test_column_types_follow_the_schemas():
     assert lines.parent_key == "change_order_id"
     assert (lines.column("unit_cost").kind, lines.column("unit_cost").scale) == ("decimal", 2)
     assert (lines.column("quantity").kind, lines.column("quantity").scale) == ("decimal", 4)
-    assert (lines.column("markup_percent").kind, lines.column("markup_percent").scale) == ("decimal", 4)
+    assert (lines.column("markup_percent").kind, lines.column("markup_percent").scale) == (
+        "decimal",
+        4,
+    )
     assert lines.column("taxable").kind == "bool"
     assert lines.column("updated_at").kind == "timestamp"  # the parent's, added for the cursor
     timesheets = contract.resources["timesheets"].table
@@ -37,7 +40,7 @@ def test_keys_paths_and_dropped_capability():
     contract = load_contract()
     projects = contract.resources["projects"]
     assert projects.path == "/projects" and projects.paged
-    (prop, clients), = projects.table.children
+    ((prop, clients),) = projects.table.children
     assert prop == "clients"
     assert clients.primary_key == ("project_id", "client_id")
     assert contract.resources["qb_mappings"].path == "/quickbooks/mappings"

@@ -58,7 +58,9 @@ def test_changes_edits_deletes_and_line_replacement(fake, run_fake, options):
     assert run.ok, run.error
     assert warehouse_state(options.duckdb_path) == fake.expected()
     db = options.duckdb_path
-    live_lines = {(line["id"],) for rec in fake.records["change_orders"].values() for line in rec["lines"]}
+    live_lines = {
+        (line["id"],) for rec in fake.records["change_orders"].values() for line in rec["lines"]
+    }
     assert keys(db, "change_order_lines") == live_lines
     assert not keys(db, "change_order_lines", "change_order_id") & {(doomed,), (co_ids[1],)}
     assert keys(db, "change_orders") == {(i,) for i in fake.records["change_orders"]}
@@ -73,7 +75,9 @@ def test_changes_edits_deletes_and_line_replacement(fake, run_fake, options):
     assert run.changes["change_order_lines"].deleted == (
         old_lines[co_ids[0]] + old_lines[co_ids[1]] + old_lines[doomed]
     )
-    assert run.changes["change_order_lines"].inserted == len(fake.records["change_orders"][co_ids[0]]["lines"])
+    assert run.changes["change_order_lines"].inserted == len(
+        fake.records["change_orders"][co_ids[0]]["lines"]
+    )
 
 
 def test_late_write_inside_the_lag_window_is_loaded(fake, run_fake, options):
@@ -100,7 +104,12 @@ def test_permission_denied_resource_warns_and_others_load(fake, run_fake, option
     assert any("bills" in r.getMessage() and "skipped" in r.getMessage() for r in caplog.records)
     state = warehouse_state  # the rest loaded
     with duckdb.connect(options.duckdb_path, read_only=True) as con:
-        tables = {r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'coconstruct_raw'").fetchall()}
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'coconstruct_raw'"
+            ).fetchall()
+        }
     assert "bills" not in tables and "payments" not in tables
     assert {"projects", "change_order_lines", "invoices"} <= tables
     assert state
@@ -112,8 +121,12 @@ def test_bad_record_is_skipped_with_a_warning_and_the_page_loads(fake, run_fake,
     run = run_fake()
     assert run.ok, run.error
     assert run.rejected == 1
-    assert any(f"id={bad_id}" in r.getMessage() and "'total'" in r.getMessage() for r in caplog.records)
-    assert keys(options.duckdb_path, "invoices") == {(i,) for i in fake.records["invoices"] if i != bad_id}
+    assert any(
+        f"id={bad_id}" in r.getMessage() and "'total'" in r.getMessage() for r in caplog.records
+    )
+    assert keys(options.duckdb_path, "invoices") == {
+        (i,) for i in fake.records["invoices"] if i != bad_id
+    }
 
 
 def test_resource_subset_and_unknown_resource(fake, run_fake, options):
