@@ -107,11 +107,11 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         rng = self.faults.rng
-        is_list_get = scope["method"] == "GET"
-        if kind in ("drift", "malformed") and not is_list_get:
+        if kind in ("drift", "malformed") and scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        self.faults.injected[kind] += 1
+        if kind not in ("drift", "malformed"):  # those count only when a page was rewritten
+            self.faults.injected[kind] += 1
         if kind == "rate_limit":
             retry = str(rng.choice((0, 0, 1, 1, 2)))
             await _answer(send, 429, _error("rate_limited", "Slow down."), "application/json",
@@ -144,6 +144,7 @@ class FaultMiddleware:
         if kind == "truncate":
             body = body[: max(1, int(len(body) * rng.uniform(0.2, 0.9)))]
         elif status == 200 and body.startswith(b'{"data"'):
+            self.faults.injected[kind] += 1
             page = orjson.loads(body)
             if kind == "drift":
                 _drift(page["data"], rng)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import socket
 import threading
@@ -131,6 +132,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8765, size: str = "small", see
     state = build_state(size=size, seed=seed, faults=faults, fault_rate=fault_rate,
                         fault_seed=fault_seed, token_ttl=token_ttl, activity_every=activity_every,
                         rate_limit=rate_limit, rate_burst=rate_burst)
+    gc.freeze()  # the tenant lives as long as the process: keep the collector off its objects
     print(f"sandbox tenant size={size} seed={seed} built in {time.perf_counter() - started:.1f}s; "
           f"faults={state.faults.config.profile}; demo accounts: http://{host}:{port}/_sandbox/accounts",
           flush=True)

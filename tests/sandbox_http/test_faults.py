@@ -137,6 +137,7 @@ def test_malformed_records_break_the_schema(sandbox_factory) -> None:
         page = client.get(PAGE, params={"limit": 100}).json()
     problems = errors_of("ChangeOrderPage", page)
     assert problems
+    assert _injected(server) == {"malformed": 1}
     assert len(problems) < len(page["data"]) * 3  # some records, not all of them
 
 
