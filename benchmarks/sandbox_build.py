@@ -1,8 +1,12 @@
 """Build a sandbox tenant in-process and report build seconds, peak RSS and records per table.
 
-    python -m benchmarks.sandbox_build --size large [--seed 1] [--state]
+    python -m benchmarks.sandbox_build --size large [--seed 1] [--advance 1000]
 
 Records counted are warehouse rows (child lines and timesheets included, via `state()`).
+
+Recorded (2026-11-27, 2 shared cores, load ~5): large seed 1 -> 1,586,668 records,
+build 37.4 s wall (21.1 s CPU), peak RSS 1,045 MB; state() 8.7-10 s; advance(1000) 0.45 s;
+walking 786k timesheets at limit 1000: 5.0 s. medium: 1.8 s, 82 MB. small: 0.1 s, 29 MB.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="large", choices=("small", "medium", "large"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--advance", type=int, default=1000, help="changes to time after the build")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -40,6 +45,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"peak RSS after build MB {peak_build_mb:.0f}")
     print(f"state() seconds {state_s:.1f}; peak RSS MB "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+
+    started = time.perf_counter()
+    result = store.advance(args.advance)
+    advance_s = time.perf_counter() - started
+    print(f"advance({args.advance}) seconds {advance_s:.2f}: created {result['created']}, "
+          f"updated {result['updated']}, deleted {result['deleted']}")
+    started, pages, rows, cursor = time.perf_counter(), 0, 0, None
+    while True:
+        page = store.list_page("timesheets", limit=1000, cursor=cursor)
+        pages, rows, cursor = pages + 1, rows + page.count, page.next_cursor
+        if cursor is None:
+            break
+    walk_s = time.perf_counter() - started
+    print(f"timesheets walk: {rows:,} rows in {pages:,} pages, {walk_s:.1f} s "
+          f"({rows / walk_s:,.0f} rows/s)")
     return 0
 
 

@@ -146,8 +146,7 @@ class TenantStore:
     @classmethod
     def build(cls, size: str = "small", seed: int = 1) -> TenantStore:
         store = cls(size, seed)
-        ctx = generator.build(store, size, seed)
-        store._staff = [(s.id, s.role) for s in ctx.staff]
+        generator.build(store, size, seed)
         for table in store._tables.values():
             keys, table.pending = table.pending or [], None
             keys.sort()

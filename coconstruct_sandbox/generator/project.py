@@ -70,14 +70,15 @@ class ProjectBuilder:
         low = max(self.start + t.HOUR, after or 0)
         return low + self.rng.randrange(0, max(self.end - low, t.HOUR))
 
-    def stamps(self, created: int, edited_late: float = 0.1) -> dict:
+    def stamps(self, created: int, edited_late: float = 0.1, floor: int = 0) -> dict:
+        """created_at / updated_at; `floor` is the record's latest inner event (approval...)."""
         rng = self.rng
         if rng.random() < edited_late:
             updated = created + rng.randrange(1, max(2, (t.END - created) // t.DAY)) * t.DAY
         else:
             updated = created + rng.randrange(0, 3 * t.DAY)
-        return {"created_at": t.iso(created), "updated_at": t.iso(min(updated, t.END)),
-                "deleted": False}
+        updated = max(min(updated, t.END), floor + rng.randrange(0, t.HOUR) if floor else 0)
+        return {"created_at": t.iso(created), "updated_at": t.iso(updated), "deleted": False}
 
     def category(self, code: CostCode) -> str:
         return "labor" if code.labor else self.rng.choice(("material", "subcontractor",
@@ -89,7 +90,7 @@ class ProjectBuilder:
 
     # ---- the project ------------------------------------------------------------------------
     def build(self) -> None:
-        rng, ctx = self.rng, self.ctx
+        rng = self.rng
         self.pid = self.sink.new_id("projects")
         self.ids["project"].append(self.pid)
         self.choose_codes()
@@ -105,7 +106,6 @@ class ProjectBuilder:
         self.schedule()
         self.attachments()
         self.qb_customer_job()
-        del ctx  # (kept for symmetry; everything goes through self)
 
     def choose_codes(self) -> None:
         codes = self.ctx.cost_codes
@@ -206,7 +206,7 @@ class ProjectBuilder:
                 "chosen_option_id": chosen["id"] if chosen else None,
                 "client_approved_at": t.iso(created + 5 * t.DAY) if approved else None,
                 "client_approved_by": self.client_ids[0] if approved else None,
-                "options": options, **self.stamps(created, 0.15)})
+                "options": options, **self.stamps(created, 0.15, created + 5 * t.DAY if approved else 0)})
 
     # ---- change orders ----------------------------------------------------------------------
     def change_orders(self) -> None:
@@ -246,7 +246,7 @@ class ProjectBuilder:
                 last_act = max(last_act, t.to_us(approvals[-1]["acted_at"]))
             edited = last_act + (rng.randrange(20, 90) * t.DAY if rng.random() < 0.25 else
                                  rng.randrange(0, 2 * t.HOUR))
-            co["updated_at"] = t.iso(min(max(edited, created), t.END))
+            co["updated_at"] = t.iso(min(max(edited, created), max(t.END, last_act + t.HOUR)))
             if status == "approved":
                 self.approved_cos.append(co)
             self.sink.load("change_orders", co)
@@ -311,7 +311,7 @@ class ProjectBuilder:
                 "status": status, "retainage_percent": rng.choice(("0.0000", "0.0000", "5.0000", "10.0000")),
                 "issued_at": t.iso(created + t.DAY) if status != "draft" else None, "total": None,
                 **qb_sync(rng, "PO", poid, status not in ("draft", "void")),
-                "lines": lines, **self.stamps(created)})
+                "lines": lines, **self.stamps(created, floor=created + t.DAY if status != "draft" else 0)})
             self.sink.load("purchase_orders", po)
             if status == "partially_billed":
                 parts = rng.randrange(1, 3)  # together 20-78 % of the PO
@@ -455,9 +455,10 @@ class ProjectBuilder:
             hours = HOURS[int(rand() * len(HOURS))]
             approved = rand() < 0.85
             approved_at = started + t.DAY + int(rand() * 3 * t.DAY) if approved else None
-            updated = (approved_at or started + 10 * t.HOUR) + int(rand() * t.HOUR)
+            last_event = approved_at or started + 10 * t.HOUR
+            updated = last_event + int(rand() * t.HOUR)
             if approved and rand() < 0.05:  # corrected after approval
-                updated += (20 + int(rand() * 40)) * t.DAY
+                updated = min(updated + (20 + int(rand() * 40)) * t.DAY, max(t.END, updated))
             load("timesheets", money.apply_timesheet({
                 "id": new_id("timesheets"), "project_id": pid, "user_id": member.id,
                 "cost_code_id": codes[int(rand() * len(codes))].id, "work_date": t.local_date(started),
@@ -465,7 +466,7 @@ class ProjectBuilder:
                 "billable_rate": member.billable_rate, "cost": None, "billable_amount": None,
                 "approved": approved, "approved_at": iso(approved_at) if approved_at else None,
                 "notes": "overtime" if rand() < 0.2 else None,
-                "created_at": iso(started + 9 * t.HOUR), "updated_at": iso(min(updated, t.END)),
+                "created_at": iso(started + 9 * t.HOUR), "updated_at": iso(updated),
                 "deleted": False}))
 
     # ---- schedule, files, QuickBooks -------------------------------------------------------

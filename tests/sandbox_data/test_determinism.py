@@ -1,3 +1,5 @@
+import pytest
+
 from coconstruct_sandbox.store import TenantStore
 
 
@@ -45,3 +47,19 @@ def test_ids_are_sequential_per_entity(small: TenantStore) -> None:
         assert ids == list(range(1, len(ids) + 1)), entity
     lines = [row["id"] for row in small.export("change_order_lines")]
     assert sorted(lines) == list(range(1, len(lines) + 1))
+
+
+@pytest.mark.parametrize("size", ["small", pytest.param("medium", marks=pytest.mark.slow)])
+def test_inner_events_never_postdate_the_record(size: str, request: pytest.FixtureRequest) -> None:
+    """updated_at is the latest thing that happened to a record (approvals, issue, sign-off)."""
+    small = request.getfixturevalue(size)
+    inner = {"change_orders": ("approved_at",), "timesheets": ("approved_at", "started_at"),
+             "selections": ("client_approved_at",), "purchase_orders": ("issued_at",),
+             "cost_codes": ("retired_at",), "attachments": ("uploaded_at",)}
+    for entity in small.entities:
+        for record in small.records(entity):
+            assert record["created_at"] <= record["updated_at"] < "2026-10-15", (entity, record["id"])
+            for field in inner.get(entity, ()):
+                assert (record[field] or "") <= record["updated_at"], (entity, record["id"], field)
+            for approval in record.get("approvals", ()):
+                assert approval["acted_at"] <= record["updated_at"], (entity, record["id"])
