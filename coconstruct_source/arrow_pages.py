@@ -222,3 +222,15 @@ def convert_page(
         keep = [i for i, owner in enumerate(rows.owner) if owner not in rejected]
         tables[name] = _build(rows, records, tenant_id, keep)
     return ConvertedPage(tables, list(rejected.values()))
+
+
+def child_deletions(
+    child: TableSpec, keys: list[dict[str, Any]], cursors: list[str], tenant_id: str
+) -> pa.Table:
+    """Explicit deletions of child rows (keys and parent key only), each with the cursor of
+    the parent version that dropped it."""
+    rows = _Rows(child)
+    rows.rows = keys
+    rows.owner = list(range(len(keys)))
+    rows.deleted = [True] * len(keys)
+    return _build(rows, [{CURSOR_COLUMN: c} for c in cursors], tenant_id, None)

@@ -17,7 +17,7 @@ import pyarrow as pa
 from dlt.common.schema.typing import TColumnSchema, TTableSchemaColumns
 from dlt.extract.resource import DltResource
 
-from coconstruct_source.arrow_pages import Reject, convert_page
+from coconstruct_source.arrow_pages import Reject, child_deletions, convert_page
 from coconstruct_source.contract import (
     CURSOR_COLUMN,
     DECIMAL_PRECISION,
@@ -152,6 +152,51 @@ class LagWindow:
         self._state[self.STATE_KEY] = self._current
 
 
+class RelistedParents:
+    """Lines of a parent listed twice in one run (edited or deleted while the run was
+    listing). The child merge key replaces lines already stored, not lines staged earlier
+    in the same load, so the lines the newer version dropped are deleted explicitly.
+    Remembers the child keys of each parent seen in the run (ids only, not rows)."""
+
+    _EMPTY: frozenset[tuple[Any, ...]] = frozenset()
+
+    def __init__(self, table: TableSpec) -> None:
+        self.children = table.children
+        self.seen: dict[Any, tuple[frozenset[tuple[Any, ...]], ...]] = {}
+
+    def dropped(
+        self, records: list[dict[str, Any]]
+    ) -> dict[str, tuple[list[dict[str, Any]], list[str]]]:
+        """Per child table: (keys of the lines to delete, the cursor of the dropping version)."""
+        out: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
+        for rec in records:
+            parent_id = rec.get("id")
+            if parent_id is None:
+                continue
+            gone = rec.get(DELETED_COLUMN) is True
+            current = tuple(
+                self._EMPTY
+                if gone or not rec.get(prop)
+                else frozenset(tuple(i.get(k) for k in child.primary_key) for i in rec[prop])
+                for prop, child in self.children
+            )
+            previous = self.seen.get(parent_id)
+            self.seen[parent_id] = current
+            if previous is None:
+                continue
+            for (_, child), before, now in zip(self.children, previous, current, strict=True):
+                for pk in before - now:
+                    keys, cursors = out.setdefault(child.name, ([], []))
+                    keys.append(
+                        {
+                            **dict(zip(child.primary_key, pk, strict=True)),
+                            child.parent_key: parent_id,
+                        }
+                    )
+                    cursors.append(rec.get(CURSOR_COLUMN))
+        return out
+
+
 def _yield_tables(
     spec: ResourceSpec,
     pages: Iterator[list[dict[str, Any]]],
@@ -161,6 +206,7 @@ def _yield_tables(
 ) -> Iterator[Any]:
     hinted: set[str] = set()
     tenant = tenant_id()
+    relisted = RelistedParents(spec.table) if spec.table.children else None
     for page_records in pages:
         records = window.fresh(page_records) if window else page_records
         if not records:
@@ -168,7 +214,12 @@ def _yield_tables(
         page = convert_page(records, spec.table, tenant)
         for reject in page.rejects:
             on_reject(reject)
-        for name, table in page.tables.items():
+        tables = list(page.tables.items())
+        if relisted:
+            for name, (keys, cursors) in relisted.dropped(records).items():
+                child = next(t for t in spec.all_tables if t.name == name)
+                tables.append((name, child_deletions(child, keys, cursors, tenant)))
+        for name, table in tables:
             if table.num_rows == 0:
                 continue
             if name in hinted:

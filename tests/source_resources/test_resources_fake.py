@@ -135,3 +135,34 @@ def test_resource_subset_and_unknown_resource(fake, run_fake, options):
     assert set(run.changes) == {"projects", "project_clients", "bills", "bill_lines"}
     bad = run_fake(resources=["projects", "nope"])
     assert not bad.ok and "nope" in bad.error
+
+
+def test_parent_relisted_during_a_run_keeps_only_its_newest_lines(fake, run_fake, options):
+    """Edited (a line dropped) and deleted while the run lists: both versions are in one load."""
+    assert run_fake().ok
+    with_lines = [i for i, r in fake.records["change_orders"].items() if len(r["lines"]) >= 2]
+    edited, deleted = with_lines[:2]
+    fake.edit("change_orders", edited, new_lines=False)
+    fake.edit("change_orders", deleted, new_lines=False)
+    listing = fake.fetch_pages
+
+    def concurrent(path, since, limit=7):
+        pages = list(listing(path, since, limit))
+        yield from pages
+        if path == "/change-orders":  # changes land while the listing runs: relisted at the end
+            fake.records["change_orders"][edited]["lines"].pop()
+            fake.edit("change_orders", edited, new_lines=False)
+            fake.delete("change_orders", deleted)
+            yield [
+                dict(fake.records["change_orders"][edited]),
+                dict(fake.tombstones["change_orders"][deleted]),
+            ]
+
+    fake.fetch_pages = concurrent
+    run = run_fake()
+    assert run.ok, run.error
+    live_lines = {
+        (line["id"],) for rec in fake.records["change_orders"].values() for line in rec["lines"]
+    }
+    assert keys(options.duckdb_path, "change_order_lines") == live_lines
+    assert warehouse_state(options.duckdb_path) == fake.expected()
