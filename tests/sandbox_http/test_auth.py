@@ -181,3 +181,17 @@ def test_in_process_oauth_credentials(fresh: SandboxServer) -> None:
     form = {"grant_type": "refresh_token"} | fresh.oauth_credentials()
     answer = httpx.post(f"{fresh.url}/oauth/token", data=form)
     assert answer.status_code == 201 and answer.json()["role"] == "admin"
+
+
+def test_wrong_mfa_codes_count_towards_the_lock(fresh: SandboxServer) -> None:
+    account = fresh.account("admin", "email")
+    with httpx.Client(base_url=fresh.url) as client:
+        challenge = client.post("/sessions", json={"username": account.username, "password": account.password}).json()
+        real = outbox_code(client, account.username)
+        wrong = f"{(int(real) + 1) % 10**6:06d}"
+        codes = [client.post("/sessions/mfa", json={"challenge_id": challenge["challenge_id"], "code": wrong})
+                 for _ in range(5)]
+        assert [_code(c) for c in codes] == ["invalid_mfa_code"] * 5
+        late = client.post("/sessions/mfa", json={"challenge_id": challenge["challenge_id"], "code": real})
+        assert late.status_code == 423 and _code(late) == "account_locked"
+        assert client.post("/sessions", json={"username": account.username, "password": account.password}).status_code == 423
