@@ -232,17 +232,19 @@ def fakesnow_server(
     rewrite: bool = True,
     start_timeout: float = SERVER_START_TIMEOUT_S,
     log_dir: Path | None = None,
+    log_level: str = "info",
 ) -> Iterator[FakesnowEndpoint]:
     """Start fakesnow (behind the test-only shim) on 127.0.0.1; stop it on exit.
 
     ``rewrite=False`` serves stock fakesnow statement handling (HTTP 500s still become
-    quick failures). Raises :class:`FakesnowUnavailable` when the venv cannot be made.
+    quick failures). ``log_level="debug"`` logs every statement (after rewriting) to
+    ``endpoint.log_path``. Raises :class:`FakesnowUnavailable` when the venv cannot be made.
     """
     python = ensure_fakesnow_venv()
     own_dir = log_dir is None
     log_dir = Path(log_dir or tempfile.mkdtemp(prefix="fakesnow-"))
     log_path = log_dir / "fakesnow-server.log"
-    cmd = [str(python), str(SHIM), "--host", "127.0.0.1"]
+    cmd = [str(python), str(SHIM), "--host", "127.0.0.1", "--log-level", log_level]
     if not rewrite:
         cmd.append("--no-rewrite")
     # fakesnow keeps staged (PUT) files in a temp "bucket" dir: keep it inside log_dir

@@ -22,9 +22,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 DATASET = "coconstruct_raw"
 
 
-def _pipeline(fakesnow_server, database: str, tmp_path) -> dlt.Pipeline:
+def _pipeline(fakesnow_server, database: str, tmp_path, **settings) -> dlt.Pipeline:
     destination = dlt.destinations.snowflake(
-        credentials=fakesnow_server.dlt_credentials(database), **DLT_DESTINATION_SETTINGS
+        credentials=fakesnow_server.dlt_credentials(database),
+        **DLT_DESTINATION_SETTINGS,
+        **settings,
     )
     return dlt.pipeline(
         pipeline_name=f"sf_{database.lower()}",
@@ -121,12 +123,19 @@ def _check(pipeline: dlt.Pipeline, tenants: list[Tenant]) -> None:
     assert mismatched == []
 
 
-def test_two_merge_runs_with_changes_and_deletes(fakesnow_server, fakesnow_database, tmp_path):
+# dlt's default creates tz-aware timestamps as TIMESTAMP_LTZ; use_timestamp_tz=True makes
+# them TIMESTAMP_TZ (see docs/snowflake.md). fakesnow stores both the same way.
+@pytest.mark.parametrize("use_timestamp_tz", [False, True], ids=["ltz", "tz"])
+def test_two_merge_runs_with_changes_and_deletes(
+    fakesnow_server, fakesnow_database, tmp_path, use_timestamp_tz
+):
     acme, brick = Tenant("acme", seed=1), Tenant("brick", seed=2)
     for co_id in range(1, 41):  # same ids in both tenants: the key is (tenant_id, id)
         acme.upsert(co_id)
         brick.upsert(co_id)
-    pipeline = _pipeline(fakesnow_server, fakesnow_database, tmp_path)
+    pipeline = _pipeline(
+        fakesnow_server, fakesnow_database, tmp_path, use_timestamp_tz=use_timestamp_tz
+    )
 
     t0 = time.monotonic()
     info = pipeline.run(change_orders_resource([acme.batch(), brick.batch()]))
