@@ -25,9 +25,8 @@ _CLOCK = tuple(f"T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}." for s in ran
 
 def iso(us: int) -> str:
     """ISO-8601 UTC with microseconds and a Z, e.g. 2025-03-04T17:02:11.123456Z."""
-    secs, micro = divmod(us, SECOND)
-    day, secs = divmod(secs, 86_400)
-    return f"{_DATES[day]}{_CLOCK[secs]}{micro:06d}Z"
+    secs = us // 1_000_000
+    return f"{_DATES[secs // 86_400]}{_CLOCK[secs % 86_400]}{us % 1_000_000:06d}Z"
 
 
 def day_of(us: int) -> int:
