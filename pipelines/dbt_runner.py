@@ -51,6 +51,7 @@ class DbtOutcome:
     success: bool
     elapsed_seconds: float
     results: list[NodeResult] = field(default_factory=list)
+    target_path: Path | None = None  # dbt's artifacts: manifest.json, run_results.json, catalog.json
 
     @property
     def counts(self) -> dict[str, int]:
@@ -65,6 +66,8 @@ class DbtOutcome:
         parts = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items())) or "nothing ran"
         verdict = "ok" if self.success else "FAILED"
         return f"dbt {self.command} {verdict} in {self.elapsed_seconds:.1f}s: {parts}"
+
+    __str__ = summary
 
 
 def project_dir() -> Path:
@@ -145,14 +148,15 @@ def run_dbt(command: str = "build", *, destination: str = "duckdb",
         if not path.is_file():
             raise DbtFailed([f"no DuckDB warehouse at {path}: run `coconstruct run` first"])
         env["COCONSTRUCT_DUCKDB_PATH"] = str(path)
+    work_dir = _work_dir(path, destination)
     args = build_args(command, destination=destination, dataset=dataset, select=select,
-                      vars=vars, work_dir=_work_dir(path, destination))
+                      vars=vars, work_dir=work_dir)
     started = time.perf_counter()
     with _env(env):
         res = dbtRunner().invoke(args)
     outcome = DbtOutcome(command=command, success=bool(res.success),
                          elapsed_seconds=time.perf_counter() - started,
-                         results=_node_results(res.result))
+                         results=_node_results(res.result), target_path=work_dir / "target")
     if echo:
         print(outcome.summary())
     if res.exception is not None:

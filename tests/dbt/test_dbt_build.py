@@ -3,6 +3,7 @@ sandbox's ground truth, marts equal independent Python computations to the cent.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -88,3 +89,20 @@ def test_every_active_cost_code_is_mapped_or_an_issue(warehouse: duckdb.DuckDBPy
         select count(*) from analytics.qb_sync_issues
         where issue_type = 'unmapped' and object_type = 'cost_code'""")[0][0]
     assert unmapped > 0 and listed == unmapped
+
+
+def test_every_model_and_column_is_described(dbt_build: DbtOutcome,
+                                             warehouse: duckdb.DuckDBPyConnection) -> None:
+    assert dbt_build.target_path is not None
+    manifest = json.loads((dbt_build.target_path / "manifest.json").read_text())
+    models = {n["name"]: n for n in manifest["nodes"].values()
+              if n["resource_type"] == "model" and n["package_name"] == "coconstruct"}
+    assert len(models) >= 24 + len(MARTS)
+    undescribed = [name for name, n in models.items() if not n["description"].strip()]
+    assert undescribed == []
+    for name, node in models.items():
+        built = {r[0] for r in query(warehouse, f"""
+            select column_name from information_schema.columns
+            where table_schema = '{node["schema"]}' and table_name = '{name}'""")}
+        described = {c for c, col in node["columns"].items() if col["description"].strip()}
+        assert built and built <= described, f"{name}: undescribed {sorted(built - described)}"
