@@ -101,6 +101,21 @@ def _work_dir(duckdb_path: Path | None, destination: str) -> Path:
     return path
 
 
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after a run, so the
+    caller (or a BI tool) can open the file again, read-only included. dbt-duckdb has no
+    public call for it; without the attribute this is a no-op."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    manager: Any = DuckDBConnectionManager
+    with manager._LOCK:
+        if getattr(manager, "_ENV", None) is not None:
+            manager._ENV.close()
+            manager._ENV = None
+
+
 def _node_results(result: Any) -> list[NodeResult]:
     nodes = []
     for r in getattr(result, "results", None) or []:
@@ -153,7 +168,11 @@ def run_dbt(command: str = "build", *, destination: str = "duckdb",
                       vars=vars, work_dir=work_dir)
     started = time.perf_counter()
     with _env(env):
-        res = dbtRunner().invoke(args)
+        try:
+            res = dbtRunner().invoke(args)
+        finally:
+            if destination == "duckdb":
+                _release_duckdb()
     outcome = DbtOutcome(command=command, success=bool(res.success),
                          elapsed_seconds=time.perf_counter() - started,
                          results=_node_results(res.result), target_path=work_dir / "target")

@@ -57,8 +57,7 @@ def dbt_build(golden_path: Path) -> DbtOutcome:
 
 @pytest.fixture(scope="session")
 def warehouse(golden_path: Path, dbt_build: DbtOutcome) -> Iterator[duckdb.DuckDBPyConnection]:
-    # dbt-duckdb keeps its (read-write) connection open in this process: same configuration
-    with duckdb.connect(str(golden_path)) as con:
+    with duckdb.connect(str(golden_path), read_only=True) as con:
         yield con
 
 

@@ -31,7 +31,6 @@ def test_args_carry_dataset_vars_and_selection(tmp_path: Path) -> None:
 
 def test_failed_identity_is_named(golden_path: Path, warehouse: duckdb.DuckDBPyConnection,
                                   tmp_path: Path) -> None:
-    warehouse.execute("checkpoint")  # the built models into the file, so a copy has them
     broken = tmp_path / "coconstruct.duckdb"
     shutil.copy(golden_path, broken)
     with duckdb.connect(str(broken)) as con:
