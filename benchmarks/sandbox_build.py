@@ -4,9 +4,10 @@
 
 Records counted are warehouse rows (child lines and timesheets included, via `state()`).
 
-Recorded (2026-11-27, 2 shared cores, load ~5): large seed 1 -> 1,586,668 records,
-build 37.4 s wall (21.1 s CPU), peak RSS 1,045 MB; state() 8.7-10 s; advance(1000) 0.45 s;
-walking 786k timesheets at limit 1000: 5.0 s. medium: 1.8 s, 82 MB. small: 0.1 s, 29 MB.
+Recorded (2026-11-27, 2 cores shared with other jobs, load ~5): large seed 1 -> 1,590,368
+records; build 26-50 s wall (20.7-22.3 s CPU), peak RSS 1,046 MB; state() 4-10 s;
+advance(1000) 0.14-0.5 s; walking 792k timesheets at limit 1000: 2.1-5 s.
+medium: 1.8 s, 82 MB. small: 0.1 s, 29 MB.
 """
 
 from __future__ import annotations
