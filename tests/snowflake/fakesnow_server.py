@@ -260,14 +260,12 @@ def fakesnow_server(
             cwd=log_dir,
             env=env,
         )
-    endpoint = None
     try:
         try:
             port = _wait_ready(proc, start_timeout)
         except TimeoutError as e:
             raise RuntimeError(f"{e}; log {log_path}:\n{_tail(log_path)}") from None
-        endpoint = FakesnowEndpoint(host="127.0.0.1", port=port, log_path=log_path, _proc=proc)
-        yield endpoint
+        yield FakesnowEndpoint(host="127.0.0.1", port=port, log_path=log_path, _proc=proc)
     finally:
         proc.terminate()
         try:

@@ -94,3 +94,24 @@ def test_stock_fakesnow_still_has_the_gaps(fakesnow_venv_python):
         with pytest.raises(snowflake_connector.errors.ProgrammingError, match="TEMPORARY"):
             cur.execute("create or replace temporary table CANARY.s.x__dbt_tmp as (select 1 as a)")
         conn.close()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_unhandled_fakesnow_error_fails_fast(fakesnow_server):
+    """fakesnow's HTTP 500 (retried for minutes by the connector) is a quick, clear error."""
+    import time
+
+    import snowflake.connector
+
+    with snowflake.connector.connect(**fakesnow_server.connect_kwargs("FAIL_FAST")) as conn:
+        t0 = time.monotonic()
+        with pytest.raises(
+            snowflake.connector.errors.ProgrammingError, match="fakesnow \\(test shim\\)"
+        ):
+            conn.cursor().execute(
+                "select 1 from table(generator(rowcount => 3)) match_recognize (order by 1)"
+            )
+        assert time.monotonic() - t0 < 20
+        # the session is still usable afterwards
+        assert conn.cursor().execute("select 1").fetchone() == (1,)
