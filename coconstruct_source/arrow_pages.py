@@ -81,10 +81,32 @@ def _convert_array(values: list[Any], column: Column) -> pa.Array:
     return pa.array(values, arrow_type(column))
 
 
+_WIRE_PY: dict[str, type | tuple[type, ...]] = {
+    "decimal": str,
+    "timestamp": str,
+    "date": str,
+    "text": str,
+    "bigint": int,
+    "bool": bool,
+}
+_EXPECTED = {
+    "decimal": "a decimal string",
+    "timestamp": "an ISO-8601 UTC timestamp string",
+    "date": "a YYYY-MM-DD string",
+    "text": "a string",
+    "bigint": "an integer",
+    "bool": "a boolean",
+}
+
+
 def _bad_positions(values: list[Any], column: Column) -> list[tuple[int, str]]:
     """Slow path, only after the vectorized cast failed: which values are bad, and why."""
     bad: list[tuple[int, str]] = []
+    expected = _EXPECTED[column.kind]
     for i, v in enumerate(values):
+        if v is not None and not isinstance(v, _WIRE_PY[column.kind]):
+            bad.append((i, f"expected {expected}, got {type(v).__name__}"))
+            continue
         try:
             _convert_array([v], column)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as e:

@@ -24,7 +24,7 @@ from coconstruct_source.credentials import (
 )
 from coconstruct_source.errors import AuthenticationError, CoconstructError
 from coconstruct_source.mfa import MfaCodeProvider
-from coconstruct_source.resources import log_reject
+from coconstruct_source.resources import RejectLog
 from coconstruct_source.source import SOURCE_NAME, TenantResolver, open_client, source_from_client
 from pipelines.summary import TableChanges, TenantRun, count_changes_duckdb
 
@@ -70,15 +70,14 @@ class RunOptions:
 @dataclass
 class _Events:
     denied: list[str] = field(default_factory=list)
-    rejected: int = 0
+    rejects: RejectLog = field(default_factory=RejectLog)
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
     def on_denied(self, resource: str, _error: Exception) -> None:
         self.denied.append(resource)
 
     def on_reject(self, reject: Reject) -> None:
-        self.rejected += 1
-        log_reject(reject)
+        self.rejects(reject)
 
 
 def apply_performance_defaults() -> None:
@@ -230,7 +229,8 @@ def run_tenant(
     finally:
         run.seconds = time.perf_counter() - started
         run.denied = events.denied
-        run.rejected = events.rejected
+        run.rejected = events.rejects.count
+        run.reject_groups = events.rejects.summary()
         for close in events.cleanup:
             close()
     return run

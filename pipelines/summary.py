@@ -34,6 +34,7 @@ class TenantRun:
     changes: dict[str, TableChanges] = field(default_factory=dict)
     denied: list[str] = field(default_factory=list)
     rejected: int = 0
+    reject_groups: list[str] = field(default_factory=list)
     error: str | None = None
     dbt: str | None = None
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step
@@ -140,9 +141,8 @@ def format_summary(runs: list[TenantRun], seconds: float) -> str:
         for name in run.denied:
             lines.append(f"  warning: resource {name} skipped (permission denied for this account)")
         if run.rejected:
-            lines.append(
-                f"  warning: {run.rejected} bad record(s) skipped (see the log for table, id, column)"
-            )
+            lines.append(f"  warning: {run.rejected} bad record(s) skipped (ids in the log):")
+            lines.extend(f"    {group}" for group in run.reject_groups)
         if run.dbt:
             lines.append(f"  dbt: {run.dbt}")
     failed = sum(not r.ok for r in runs)

@@ -110,3 +110,11 @@ def test_bad_records_are_rejected_alone_with_a_clear_reason():
     }
     text = str(next(r for r in page.rejects if r.record_id == 4))
     assert "change_orders" in text and "id=4" in text and "'total'" in text and "abc" in text
+
+
+def test_a_float_where_money_belongs_is_named_as_such():
+    page = convert_page([change_order(1, total=115.12), change_order(2)], CO, "acme")
+    (reject,) = page.rejects
+    assert (reject.record_id, reject.column) == (1, "total")
+    assert reject.reason == "expected a decimal string, got float"
+    assert page.tables["change_orders"].column("id").to_pylist() == [2]

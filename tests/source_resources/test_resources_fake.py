@@ -121,6 +121,8 @@ def test_bad_record_is_skipped_with_a_warning_and_the_page_loads(fake, run_fake,
     run = run_fake()
     assert run.ok, run.error
     assert run.rejected == 1
+    (group,) = run.reject_groups
+    assert group.startswith("invoices.total: 1 record(s) skipped") and "12,00" in group
     assert any(
         f"id={bad_id}" in r.getMessage() and "'total'" in r.getMessage() for r in caplog.records
     )
