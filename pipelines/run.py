@@ -246,6 +246,16 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def _configured(tenant: TenantSpec, key: str, default: Any) -> Any:
+    """`sources.coconstruct[.<section>].<key>` from the dlt config, else the default."""
+    sections = [f"{SOURCE_NAME}.{tenant.section}", SOURCE_NAME] if tenant.section else [SOURCE_NAME]
+    for section in sections:
+        value = dlt.config.get(f"sources.{section}.{key}")
+        if value is not None:
+            return value
+    return default
+
+
 def _api_source(tenant: TenantSpec, options: RunOptions, events: _Events) -> tuple[str, Any]:
     base_url = resolve_base_url(tenant)
     credentials = tenant.credentials or resolve_credentials(tenant.section)
@@ -259,8 +269,8 @@ def _api_source(tenant: TenantSpec, options: RunOptions, events: _Events) -> tup
     source = source_from_client(
         client,
         tenant_id,
-        page_size=options.page_size,
-        lag_seconds=options.lag_seconds,
+        page_size=int(_configured(tenant, "page_size", options.page_size)),
+        lag_seconds=int(_configured(tenant, "lag_seconds", options.lag_seconds)),
         on_reject=events.on_reject,
         on_denied=events.on_denied,
     )

@@ -168,3 +168,32 @@ def test_parent_relisted_during_a_run_keeps_only_its_newest_lines(fake, run_fake
     }
     assert keys(options.duckdb_path, "change_order_lines") == live_lines
     assert warehouse_state(options.duckdb_path) == fake.expected()
+
+
+def test_a_run_killed_before_its_load_is_completed_by_the_next(fake, run_fake, options):
+    """Extracted and normalized, then killed: the next run loads that package first."""
+    import dlt
+    from dlt.common.schema import Schema
+    from dlt.extract.source import DltSource
+
+    from coconstruct_source.source import SOURCE_NAME, build_resources
+    from pipelines.run import make_destination
+
+    assert run_fake().ok
+    fake.delete("bills", sorted(fake.records["bills"])[0])
+    fake.edit("invoices", sorted(fake.records["invoices"])[0])
+    pipeline = dlt.pipeline(
+        "coconstruct_acme_homes",
+        destination=make_destination(options),
+        dataset_name=options.dataset,
+        pipelines_dir=options.pipelines_dir,
+    )
+    source = DltSource(
+        Schema(SOURCE_NAME), SOURCE_NAME, build_resources(fake.fetch_pages, lambda: TENANT)
+    )
+    pipeline.extract(source, loader_file_format="parquet")
+    pipeline.normalize()  # ... and the process dies here
+    fake.create("bills")
+    run = run_fake()
+    assert run.ok, run.error
+    assert warehouse_state(options.duckdb_path) == fake.expected()
