@@ -27,14 +27,13 @@ _FAILED_STATUSES = {"error", "fail", "runtime error"}
 class DbtFailed(Exception):
     """dbt ran but models or tests failed (or dbt could not run at all)."""
 
-    def __init__(self, failures: list[str], outcome: DbtOutcome | None = None) -> None:
+    def __init__(self, failures: list[str], outcome: DbtOutcome | None = None,
+                 log_file: Path | None = None) -> None:
         self.failures = failures
         self.outcome = outcome
         shown = "; ".join(failures[:10]) + (f" (+{len(failures) - 10} more)" if len(failures) > 10 else "")
-        super().__init__(
-            f"dbt failed: {shown}. Rerun `dbt build --project-dir {project_dir()} "
-            f"--profiles-dir {project_dir()}` to see the full log."
-        )
+        where = f"the full log is {log_file}" if log_file else "see the dbt log"
+        super().__init__(f"dbt failed: {shown} ({where})")
 
 
 @dataclass(frozen=True)
@@ -178,8 +177,10 @@ def run_dbt(command: str = "build", *, destination: str = "duckdb",
                          results=_node_results(res.result), target_path=work_dir / "target")
     if echo:
         print(outcome.summary())
+    log_file = work_dir / "logs" / "dbt.log"
     if res.exception is not None:
-        raise DbtFailed([f"dbt could not run: {res.exception}"], outcome)
+        raise DbtFailed([f"dbt could not run: {res.exception}"], outcome, log_file)
     if not res.success:
-        raise DbtFailed(outcome.failures or ["dbt reported failure without a failed node"], outcome)
+        raise DbtFailed(outcome.failures or ["dbt reported failure without a failed node"],
+                        outcome, log_file)
     return outcome

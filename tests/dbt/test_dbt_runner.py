@@ -44,3 +44,5 @@ def test_failed_identity_is_named(golden_path: Path, warehouse: duckdb.DuckDBPyC
     assert failed.value.failures == [
         "test assert_change_order_totals_equal_lines: Got 1 result, configured to fail if != 0"]
     assert "assert_change_order_totals_equal_lines" in str(failed.value)
+    log_file = str(failed.value).rsplit("the full log is ", 1)[1].rstrip(")")
+    assert "assert_change_order_totals_equal_lines" in Path(log_file).read_text()
