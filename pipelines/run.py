@@ -195,7 +195,7 @@ def run_tenant(
         mark = time.perf_counter()
         pipeline.extract(
             source,
-            refresh="drop_sources" if options.full_refresh else None,
+            refresh="drop_resources" if options.full_refresh else None,
             loader_file_format="parquet",
         )
         run.steps["extract"] = time.perf_counter() - mark

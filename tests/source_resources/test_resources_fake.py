@@ -197,3 +197,14 @@ def test_a_run_killed_before_its_load_is_completed_by_the_next(fake, run_fake, o
     run = run_fake()
     assert run.ok, run.error
     assert warehouse_state(options.duckdb_path) == fake.expected()
+
+
+def test_full_refresh_of_a_subset_reloads_it_and_keeps_the_rest(fake, run_fake, options):
+    assert run_fake().ok
+    fake.records["bills"].pop(sorted(fake.records["bills"])[0])  # gone without a tombstone
+    run = run_fake(full_refresh=True, resources=["bills"])
+    assert run.ok, run.error
+    assert run.changes["bills"].inserted == len(fake.records["bills"])
+    assert keys(options.duckdb_path, "bills") == {(i,) for i in fake.records["bills"]}
+    assert keys(options.duckdb_path, "users") == {(i,) for i in fake.records["users"]}
+    assert warehouse_state(options.duckdb_path) == fake.expected()
