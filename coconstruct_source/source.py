@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import dlt
 from dlt.common.schema import Schema
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
+from coconstruct_source.auth import make_auth
 from coconstruct_source.contract import load_contract
 from coconstruct_source.credentials import TCoconstructCredentials
+from coconstruct_source.http import ApiClient
 from coconstruct_source.mfa import MfaCodeProvider
+from coconstruct_source.pagination import iter_pages
 from coconstruct_source.resources import PageFetcher, RejectHandler, log_reject, make_resource
-
-if TYPE_CHECKING:
-    from coconstruct_source.http import ApiClient
-
+from coconstruct_source.session_cache import SessionCache
 
 SOURCE_NAME = "coconstruct"
 
@@ -65,8 +65,6 @@ def build_resources(
 
 
 def api_page_fetcher(client: ApiClient, page_size: int) -> PageFetcher:
-    from coconstruct_source.pagination import iter_pages
-
     paged = {spec.path for spec in load_contract().resources.values() if spec.paged}
 
     def fetch(path: str, updated_since: str | None) -> Iterator[list[dict[str, Any]]]:
@@ -85,11 +83,7 @@ def open_client(
     session_cache: bool = True,
     mfa_code_provider: MfaCodeProvider | None = None,
 ) -> ApiClient:
-    """One authenticated ApiClient for a run (C1's session layer)."""
-    from coconstruct_source.auth import make_auth
-    from coconstruct_source.http import ApiClient
-    from coconstruct_source.session_cache import SessionCache
-
+    """One authenticated ApiClient for a run (logs in lazily, on the first request)."""
     cache = None
     if session_cache:
         identity = getattr(credentials, "identity", None)
