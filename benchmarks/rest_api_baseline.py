@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -18,7 +19,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import LIST_PATHS  # noqa: E402
+from benchmarks._common import LIST_PATHS
 
 
 def rest_api_config(base_url: str, token: str, limit: int) -> dict:
@@ -73,10 +74,9 @@ def main() -> None:
             pipelines_dir=pipelines_dir,
         )
         started = time.perf_counter()
-        pipeline.extract(source)
+        pipeline.extract(source, **({"loader_file_format": "parquet"} if args.tuned else {}))
         extracted = time.perf_counter()
-        normalize_kwargs = {"loader_file_format": "parquet"} if args.tuned else {}
-        normalize_info = pipeline.normalize(**normalize_kwargs)
+        normalize_info = pipeline.normalize()
         normalized = time.perf_counter()
         pipeline.load()
         loaded = time.perf_counter()
@@ -91,6 +91,11 @@ def main() -> None:
                 "normalize": normalized - extracted,
                 "load": loaded - normalized,
                 "rows": rows,
+                "peak_rss_mb": max(
+                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                )
+                / 1024,
             }
         ).decode()
     )

@@ -1,0 +1,161 @@
+"""The connector's benchmark: raw fetch, full sync, incremental sync, dbt, peer baselines.
+
+    python benchmarks/run.py --size medium|large [--seed 1] [--skip-defaults-baseline]
+
+Everything runs in one sitting against one sandbox process on loopback, each sync in its
+own process (its peak RSS is its own). Prints a table and, last, one line of ratios:
+
+    full_vs_raw=… full_vs_rest_api=… incremental_vs_full=… peak_rss_mb=… dbt_s=…
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import sandbox_process
+from benchmarks.raw_fetch import raw_fetch
+
+# The untuned rest_api baseline ran at ~1.1k records/s before this project: above this many
+# records it would take over 20 minutes, so it is skipped with a note.
+DEFAULTS_BASELINE_MAX_RECORDS = 1_200_000
+
+
+@dataclass
+class Row:
+    variant: str
+    wall: float
+    records: int
+    peak_rss_mb: float | None = None
+    steps: dict[str, float] = field(default_factory=dict)
+
+    def line(self) -> str:
+        rate = self.records / self.wall if self.wall else 0.0
+        rss = f"{self.peak_rss_mb:8.0f}" if self.peak_rss_mb is not None else "       -"
+        steps = "  ".join(
+            f"{self.steps.get(k, float('nan')):7.2f}" if k in self.steps else "      -"
+            for k in ("extract", "normalize", "load")
+        )
+        return f"{self.variant:<34} {self.wall:8.2f} {rate:11.0f} {rss}  {steps}"
+
+
+HEADER = (
+    f"{'variant':<34} {'wall_s':>8} {'records/s':>11} {'rss_mb':>8}  "
+    f"{'extract':>7}  {'normal.':>7}  {'load':>7}"
+)
+
+
+def _json_child(cmd: list[str], timeout: float) -> dict:
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])}… failed:\n{done.stderr[-3000:]}")
+    return orjson.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _sync(sandbox_url: str, account: dict, duckdb: Path, pipelines_dir: Path) -> dict:
+    return _json_child(
+        [
+            sys.executable, "-m", "benchmarks.sync_once", "--base-url", sandbox_url,
+            "--account-json", orjson.dumps(account).decode(), "--duckdb", str(duckdb),
+            "--pipelines-dir", str(pipelines_dir),
+        ],
+        timeout=3600,
+    )
+
+
+def _rest_api(sandbox_url: str, token: str, duckdb: Path, tuned: bool) -> dict:
+    cmd = [
+        sys.executable, "-m", "benchmarks.rest_api_baseline", "--base-url", sandbox_url,
+        "--token", token, "--duckdb", str(duckdb),
+    ]
+    return _json_child([*cmd, "--tuned"] if tuned else cmd, timeout=3600)
+
+
+def _dbt(duckdb: Path) -> float:
+    code = (
+        "from pipelines.dbt_runner import run_dbt; "
+        f"run_dbt('build', duckdb_path={str(duckdb)!r}, echo=False)"
+    )
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=1800)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="medium", choices=["small", "medium", "large"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-defaults-baseline", action="store_true")
+    args = parser.parse_args()
+
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="coconstruct-bench-") as tmp, sandbox_process(
+        args.size, args.seed, startup_timeout=1800
+    ) as sandbox:
+        work = Path(tmp)
+        account = sandbox.default_account()
+        token = sandbox.login()
+
+        raw = raw_fetch(sandbox.url, token)
+        print(
+            f"sandbox ({args.size}, seed {args.seed}) page throughput: {raw.pages / raw.seconds:.1f} "
+            f"pages/s, {raw.records / raw.seconds:,.0f} records/s, "
+            f"{raw.bytes / raw.seconds / 1e6:.1f} MB/s ({raw.records:,} records in {raw.pages:,} pages)",
+            flush=True,
+        )
+        rows.append(Row("raw fetch (httpx + orjson)", raw.seconds, raw.records))
+
+        full = _sync(sandbox.url, account, work / "bench.duckdb", work / "pipelines")
+        rows.append(Row("coconstruct full sync", full["wall"], raw.records, full["peak_rss_mb"], full["steps"]))
+
+        changes = max(1, round(raw.records * 0.01))
+        with httpx.Client(base_url=sandbox.url, timeout=600) as admin:
+            admin.post("/_sandbox/advance", json={"changes": changes}).raise_for_status()
+        incremental = _sync(sandbox.url, account, work / "bench.duckdb", work / "pipelines")
+        rows.append(
+            Row(f"coconstruct incremental ({changes:,} changes)", incremental["wall"], changes,
+                incremental["peak_rss_mb"], incremental["steps"])
+        )
+
+        dbt_seconds = _dbt(work / "bench.duckdb")
+        rows.append(Row("dbt build", dbt_seconds, 0))
+
+        tuned = _rest_api(sandbox.url, token, work / "rest_tuned.duckdb", tuned=True)
+        rows.append(Row("dlt rest_api, tuned", tuned["wall"], raw.records, tuned["peak_rss_mb"], tuned))
+        skip_defaults = args.skip_defaults_baseline or raw.records > DEFAULTS_BASELINE_MAX_RECORDS
+        if skip_defaults:
+            note = "dlt rest_api, defaults: skipped (estimated over 20 minutes at ~1.1k records/s)"
+        else:
+            defaults = _rest_api(sandbox.url, token, work / "rest_defaults.duckdb", tuned=False)
+            rows.append(
+                Row("dlt rest_api, defaults", defaults["wall"], raw.records,
+                    defaults["peak_rss_mb"], defaults)
+            )
+            note = ""
+
+    print(HEADER)
+    for row in rows:
+        print(row.line())
+    if note:
+        print(note)
+    peak = max(full["peak_rss_mb"], incremental["peak_rss_mb"])
+    print(
+        f"full_vs_raw={raw.seconds / full['wall']:.2f} "
+        f"full_vs_rest_api={tuned['wall'] / full['wall']:.1f} "
+        f"incremental_vs_full={incremental['wall'] / full['wall']:.2f} "
+        f"peak_rss_mb={peak:.0f} dbt_s={dbt_seconds:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
