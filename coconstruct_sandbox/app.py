@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -26,7 +26,13 @@ from coconstruct_sandbox.auth import AuthError, AuthService, Session
 from coconstruct_sandbox.faults import FaultConfig, FaultMiddleware, Faults
 from coconstruct_sandbox.idempotency import IdempotencyConflict, IdempotencyStore, StoredAnswer
 from coconstruct_sandbox.ratelimit import RateLimiter
-from coconstruct_sandbox.store import InvalidCursor, InvalidInput, NotFound, TenantStore
+from coconstruct_sandbox.store import (
+    InvalidCursor,
+    InvalidInput,
+    NotFound,
+    TenantStore,
+    canonical_timestamp,
+)
 
 LIST_ROUTES = {
     "/users": "users", "/clients": "clients", "/trade-partners": "trade_partners",
@@ -97,7 +103,7 @@ def _parse_since(raw: str | None) -> str | None:
         raise ApiError(422, "validation_error",
                        "updated_since must be an ISO-8601 timestamp with a time zone, e.g. 2025-01-31T00:00:00Z.",
                        details=[{"field": "updated_since", "value": raw}])
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return canonical_timestamp(raw)
 
 
 def _page_body(data: bytes, next_cursor: str | None) -> bytes:

@@ -121,7 +121,13 @@ def canonical_timestamp(value: str) -> str:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00: before (or after) every representable instant
+        utc = (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
+    # isoformat pads the year to four digits (strftime's %Y does not below 1000 on glibc),
+    # so the text still sorts like the instant
+    return utc.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class TenantStore:
