@@ -184,13 +184,16 @@ class RelistedParents:
     """Lines of a parent listed twice in one run (edited or deleted while the run was
     listing). The child merge key replaces lines already stored, not lines staged earlier
     in the same load, so the lines the newer version dropped are deleted explicitly.
-    Remembers the child keys of each parent seen in the run (ids only, not rows)."""
 
-    _EMPTY: frozenset[tuple[Any, ...]] = frozenset()
+    Remembers, per parent seen in the run, the child keys beyond the parent key (line ids,
+    or client ids for project_clients): ids only, not rows."""
 
     def __init__(self, table: TableSpec) -> None:
-        self.children = table.children
-        self.seen: dict[Any, tuple[frozenset[tuple[Any, ...]], ...]] = {}
+        self.children = [
+            (prop, child, tuple(k for k in child.primary_key if k != child.parent_key))
+            for prop, child in table.children
+        ]
+        self.seen: dict[Any, tuple[tuple[Any, ...], ...]] = {}
 
     def dropped(
         self, records: list[dict[str, Any]]
@@ -203,24 +206,27 @@ class RelistedParents:
                 continue
             gone = rec.get(DELETED_COLUMN) is True
             current = tuple(
-                self._EMPTY
+                ()
                 if gone or not rec.get(prop)
-                else frozenset(tuple(i.get(k) for k in child.primary_key) for i in rec[prop])
-                for prop, child in self.children
+                else tuple(
+                    tuple(i.get(k) for k in own) if len(own) > 1 else i.get(own[0])
+                    for i in rec[prop]
+                )
+                for prop, _, own in self.children
             )
             previous = self.seen.get(parent_id)
-            self.seen[parent_id] = current
+            if any(current):
+                self.seen[parent_id] = current
+            elif previous is not None:
+                del self.seen[parent_id]
             if previous is None:
                 continue
-            for (_, child), before, now in zip(self.children, previous, current, strict=True):
-                for pk in before - now:
+            for (_, child, own), before, now in zip(self.children, previous, current, strict=True):
+                for key in set(before) - set(now):
+                    values = key if len(own) > 1 else (key,)
+                    row = {**dict(zip(own, values, strict=True)), child.parent_key: parent_id}
                     keys, cursors = out.setdefault(child.name, ([], []))
-                    keys.append(
-                        {
-                            **dict(zip(child.primary_key, pk, strict=True)),
-                            child.parent_key: parent_id,
-                        }
-                    )
+                    keys.append(row)
                     cursors.append(rec.get(CURSOR_COLUMN))
         return out
 
