@@ -36,7 +36,7 @@ DEFAULT_DUCKDB_FILE = "coconstruct.duckdb"
 # Non-secret performance defaults, applied unless the user configured them (env or toml).
 PERFORMANCE_DEFAULTS: dict[str, str] = {
     "data_writer.disable_compression": "true",
-    "data_writer.buffer_max_items": "50000",
+    "data_writer.buffer_max_items": "10000",
     "data_writer.file_max_items": "200000",
 }
 

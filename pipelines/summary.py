@@ -92,7 +92,9 @@ def count_changes_duckdb(
             probe = con.execute(f"describe select * from {src}").fetchall()
             has_deleted = any(r[0] == DELETED_COLUMN for r in probe)
             live_filter = f"where not coalesce({DELETED_COLUMN}, false)" if has_deleted else ""
-            con.execute(f"create or replace temp table s as select * from {src}")
+            needed = dict.fromkeys([*pk, *mk, *([DELETED_COLUMN] if has_deleted else [])])
+            keep = ", ".join(_quote(c) for c in needed)  # keys only: small, whatever the width
+            con.execute(f"create or replace temp table s as select {keep} from {src}")
             con.execute(
                 f"create or replace temp table l as select distinct {cols} from s {live_filter}"
             )
