@@ -18,6 +18,7 @@ Pagination rule (the contract's, implemented by `list_page`):
 from __future__ import annotations
 
 import base64
+import decimal
 import hashlib
 import random
 import re
@@ -386,6 +387,8 @@ class TenantStore:
         with self._lock:
             project = self._require("projects", project_id, "project")
             lines = _validate_change_order(self, project_id, body)
+            rate = money.scale4(body.get("tax_rate_percent") or project["tax_rate_percent"])
+            _check_amounts(money.apply_change_order, {"tax_rate_percent": rate}, lines)
             coid = self.new_id("change_orders")
             stamp = self.now()
             co = {"id": coid, "project_id": project_id,
@@ -406,6 +409,7 @@ class TenantStore:
         with self._lock:
             self._require("projects", project_id, "project")
             lines = _validate_purchase_order(self, body)
+            _check_amounts(money.apply_purchase_order, {}, lines)
             poid = self.new_id("purchase_orders")
             stamp = self.now()
             po = {"id": poid, "project_id": project_id,
@@ -543,6 +547,25 @@ def _validate_change_order(store: TenantStore, project_id: int, body: object) ->
         if selection is None or selection["project_id"] != project_id:
             raise NotFound(f"selection {selection_id} not found in project {project_id}")
     return lines
+
+
+def _check_amounts(apply: Callable[[dict], dict], head: dict, lines: list[dict]) -> None:
+    """Every computed amount must fit the contract's Money (15 digits before the point): a
+    schema-valid 12-digit quantity times a 15-digit unit cost does not. Computed on a trial
+    copy with enough precision, before any id or number is taken."""
+    with decimal.localcontext(prec=80):
+        trial = apply({**head, "lines": [dict(line) for line in lines]})
+    details = [{"field": f"lines[{n}].quantity",
+                "issue": "the line's amounts exceed the largest Money value (15 digits)"}
+               for n, line in enumerate(trial["lines"])
+               if any(not _PATTERNS["money"].match(v) for k, v in line.items()
+                      if k in ("cost", "price", "tax", "amount"))]
+    totals = [k for k in ("total_cost", "total_price", "total_tax", "total") if k in trial]
+    if not details and any(not _PATTERNS["money"].match(trial[k]) for k in totals):
+        details.append({"field": "lines",
+                        "issue": "the document total exceeds the largest Money value (15 digits)"})
+    if details:
+        raise InvalidInput(details)
 
 
 def _validate_purchase_order(store: TenantStore, body: object) -> list[dict]:

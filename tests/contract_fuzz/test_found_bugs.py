@@ -37,3 +37,34 @@ def test_canonical_timestamps_sort_like_instants() -> None:
     early, late = canonical_timestamp("0999-01-01T00:00:00Z"), canonical_timestamp("2025-01-01T00:00:00Z")
     assert early == "0999-01-01T00:00:00.000000Z" and early < late
     assert canonical_timestamp("2025-03-04T19:02:11.5+02:00") == "2025-03-04T17:02:11.500000Z"
+
+
+@pytest.mark.parametrize("kind, extra", [("change-orders", {"markup_percent": "0", "taxable": False}),
+                                         ("purchase-orders", {})])
+def test_amounts_beyond_money_are_refused_naming_the_line(sandbox_factory, kind: str,
+                                                          extra: dict) -> None:
+    """A schema-valid 12-digit quantity times a 15-digit unit cost overflowed the decimal
+    context (500); now a 422 names the line, and a large but fitting line is still accepted."""
+    server = sandbox_factory()
+    account = server.account("admin", "none")
+    token = httpx.post(f"{server.url}/sessions", json={"username": account.username,
+                                                       "password": account.password}).json()
+    code = next(r["id"] for r in httpx.get(f"{server.url}/_sandbox/export/cost_codes").json()
+                if r["is_active"])
+    partner = httpx.get(f"{server.url}/_sandbox/export/trade_partners").json()[0]["id"]
+    head = {"title": "t"} if kind == "change-orders" else {"trade_partner_id": partner}
+
+    def post(quantity: str, unit_cost: str, key: str) -> httpx.Response:
+        line = {"cost_code_id": code, "category": "material", "description": "d",
+                "quantity": quantity, "unit": "ea", "unit_cost": unit_cost, **extra}
+        return httpx.post(f"{server.url}/projects/1/{kind}", json={**head, "lines": [line]},
+                          headers={"Authorization": f"Bearer {token['access_token']}",
+                                   "Idempotency-Key": key})
+
+    refused = post("999999999999.9999", "999999999999999.99", "big")
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"][0]["field"] == "lines[0].quantity"
+    accepted = post("1000.0000", "999999999.99", "fits")
+    assert accepted.status_code == 201, accepted.text
+    total = accepted.json()["total"]
+    assert total == "999999999990.00"
