@@ -17,7 +17,8 @@ from coconstruct_source.credentials import TCoconstructCredentials
 from coconstruct_source.http import ApiClient
 from coconstruct_source.mfa import MfaCodeProvider
 from coconstruct_source.pagination import iter_pages
-from coconstruct_source.resources import PageFetcher, RejectHandler, log_reject, make_resource
+from coconstruct_source.rejects import RejectHandler, log_reject
+from coconstruct_source.resources import PageFetcher, make_resource
 from coconstruct_source.session_cache import SessionCache
 
 SOURCE_NAME = "coconstruct"

@@ -24,7 +24,7 @@ from coconstruct_source.credentials import (
 )
 from coconstruct_source.errors import AuthenticationError, CoconstructError
 from coconstruct_source.mfa import MfaCodeProvider
-from coconstruct_source.resources import RejectLog
+from coconstruct_source.rejects import RejectLog
 from coconstruct_source.source import SOURCE_NAME, TenantResolver, open_client, source_from_client
 from pipelines.summary import TableChanges, TenantRun, count_changes_duckdb
 
