@@ -88,6 +88,18 @@ def _error_code(response: httpx.Response) -> tuple[str | None, str | None]:
         return None, None
 
 
+def _error_fields(response: httpx.Response) -> str:
+    """The fields a 4xx names in `error.details` ("lines[0].quantity: must be ..."): field and
+    issue only, never the offending value (it could be a credential)."""
+    try:
+        details = orjson.loads(response.content)["error"]["details"]
+        named = [f"{d['field']}: {d['issue']}" if d.get("issue") else str(d["field"])
+                 for d in details if isinstance(d, dict) and d.get("field")]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return ""
+    return "; ".join(named[:5]) + (f" (+{len(named) - 5} more)" if len(named) > 5 else "")
+
+
 def _is_json(response: httpx.Response) -> bool:
     try:
         orjson.loads(response.content)
@@ -224,7 +236,8 @@ class ApiClient:
             return PermissionDenied(path, code)
         if status in RETRY_STATUSES:
             return ApiError(status, path, code, f"still failing after {self.settings.max_retries} retries; try again later")
-        return ApiError(status, path, code, message)
+        fields = _error_fields(response)
+        return ApiError(status, path, code, f"{message} {fields}" if message and fields else message or fields or None)
 
     def _wait(self, attempt: int, why: str, retry_after: float | None = None) -> None:
         s = self.settings

@@ -6,6 +6,7 @@ never a 500."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +28,7 @@ from coconstruct_source.credentials import PasswordMfaCredentials
 from coconstruct_source.errors import ApiError
 from coconstruct_source.http import ApiClient, HttpSettings
 
+NAMED_FIELD = r"lines|title|trade_partner_id|retainage_percent|tax_rate_percent|selection_id|trade partner"
 CONTRACT = Path(__file__).resolve().parents[2] / "coconstruct_source" / "openapi.yaml"
 FUZZ = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
@@ -124,5 +126,6 @@ def test_the_sandbox_accepts_valid_writes_or_names_the_problem(tenant, named, da
     except ApiError as e:
         assert e.status in (404, 422), str(e)
         assert e.code in ("not_found", "validation_error"), str(e)
+        assert re.search(NAMED_FIELD, str(e)), f"the error names no field: {e}"
         return
     _check_answer(name, record, body)

@@ -7,6 +7,11 @@ import pytest
 
 from coconstruct_sandbox.server import SandboxServer
 from coconstruct_sandbox.store import canonical_timestamp
+from coconstruct_source.auth import make_auth
+from coconstruct_source.credentials import PasswordMfaCredentials
+from coconstruct_source.errors import ApiError
+from coconstruct_source.http import ApiClient, HttpSettings
+from coconstruct_source.writes import create_purchase_order
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +73,18 @@ def test_amounts_beyond_money_are_refused_naming_the_line(sandbox_factory, kind:
     assert accepted.status_code == 201, accepted.text
     total = accepted.json()["total"]
     assert total == "999999999990.00"
+
+
+def test_a_refused_write_names_the_field_in_the_clients_error(sandbox_factory) -> None:
+    """The client's ApiError carries the 422's `details` (field and issue, never the value)."""
+    server = sandbox_factory()
+    account = server.account("admin", "none")
+    credentials = PasswordMfaCredentials(username=account.username, password=account.password)
+    code = next(r["id"] for r in httpx.get(f"{server.url}/_sandbox/export/cost_codes").json()
+                if r["is_active"])
+    line = {"cost_code_id": code, "category": "material", "description": "d", "unit": "ea",
+            "quantity": "999999999999.9999", "unit_cost": "999999999999999.99"}
+    with ApiClient(server.url, make_auth(credentials, server.url),
+                   HttpSettings(max_retries=0)) as client, \
+            pytest.raises(ApiError, match=r"422 \(validation_error\).*lines\[0\]\.quantity: the line"):
+        create_purchase_order(client, 1, {"trade_partner_id": 1, "lines": [line]})
