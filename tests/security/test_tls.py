@@ -95,3 +95,21 @@ def test_the_runs_client_verifies_certificates() -> None:
         assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     finally:
         client.close()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "C2: no way to give a CA bundle from config: open_client() builds ApiClient with the default "
+    "HttpSettings, though http.tls_verify's error message points at [sources.coconstruct] ca_bundle"))
+def test_a_ca_bundle_from_config_reaches_the_runs_client(
+    tls_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coconstruct_source.credentials import PasswordMfaCredentials
+
+    url, cert = tls_server
+    monkeypatch.setenv("SOURCES__COCONSTRUCT__CA_BUNDLE", str(cert))
+    client = open_client(url, PasswordMfaCredentials(username="u", password="p"),
+                         session_cache=False)
+    try:
+        assert client.settings.verify == str(cert)
+    finally:
+        client.close()
