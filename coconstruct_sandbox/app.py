@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -162,7 +163,9 @@ class SandboxApp:
     async def on_http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         code = "not_found" if exc.status_code == 404 else "validation_error"
-        return await self.on_api_error(request, ApiError(exc.status_code, code, str(exc.detail)))
+        # keep Starlette's headers: a 405 must say which methods are allowed (Allow)
+        return await self.on_api_error(request, ApiError(exc.status_code, code, str(exc.detail),
+                                                         headers=dict(exc.headers or {})))
 
     async def _json_body(self, request: Request) -> Any:
         try:
@@ -376,17 +379,28 @@ class SandboxApp:
         self.state.auth.clock.shift(float(body.get("advance_seconds", 0)))
         return _json({"offset_seconds": self.state.auth.clock.offset})
 
+    def _project_route(self, kind: str) -> Route:
+        """`/projects/{id}/<kind>`: GET, plus POST where the contract has a write."""
+        handlers = {"GET": self.list_project_entity}
+        if kind in WRITE_ROUTES:
+            handlers["POST"] = self.create_document
+
+        async def dispatch(request: Request) -> Response:
+            request.path_params["kind"] = kind
+            return await handlers[request.method](request)
+
+        return Route(f"/projects/{{project_id:int}}/{kind}", dispatch, methods=list(handlers))
+
     def routes(self) -> list[Route]:
         contract = [
-            Route("/sessions", self.create_session, methods=["POST"]),
-            Route("/sessions", self.revoke_session, methods=["DELETE"]),
+            Route("/sessions", _by_method(POST=self.create_session, DELETE=self.revoke_session),
+                  methods=["POST", "DELETE"]),
             Route("/sessions/mfa", self.complete_mfa, methods=["POST"]),
             Route("/sessions/refresh", self.refresh_session, methods=["POST"]),
             Route("/oauth/token", self.oauth_token, methods=["POST"]),
             Route("/company", self.company, methods=["GET"]),
             *(Route(path, self.list_entity, methods=["GET"]) for path in LIST_ROUTES),
-            Route("/projects/{project_id:int}/{kind}", self.list_project_entity, methods=["GET"]),
-            Route("/projects/{project_id:int}/{kind}", self.create_document, methods=["POST"]),
+            *(self._project_route(kind) for kind in PROJECT_LIST_ROUTES),
             Route("/{collection}/{id:int}", self.get_entity, methods=["GET"]),
         ]
         admin = [
@@ -400,6 +414,16 @@ class SandboxApp:
             Route("/_sandbox/clock", self.admin_clock, methods=["POST"]),
         ]
         return admin + contract
+
+
+def _by_method(**handlers: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """One route per path serving several methods, so a 405's Allow header names them all
+    (two Starlette routes on one path each answer 405 with only their own methods)."""
+
+    async def dispatch(request: Request) -> Response:
+        return await handlers[request.method](request)
+
+    return dispatch
 
 
 def _fields(body: Any, limits: dict[str, int]) -> dict[str, str]:

@@ -531,7 +531,9 @@ def _head(body: object, spec: dict[str, str], required: set[str]) -> tuple[dict,
     if not isinstance(body, dict):
         raise InvalidInput([{"field": "body", "issue": "must be a JSON object"}])
     details: list[dict] = []
-    head = {k: v for k, v in body.items() if k != "lines" and not (v is None and k not in required)}
+    # only the optional ids are nullable in the contract (IdOrNull); a null rate or title is not
+    head = {k: v for k, v in body.items()
+            if k != "lines" and not (v is None and k not in required and spec.get(k) == "id")}
     _check_fields(head, spec, required, "", details)
     return body, details
 

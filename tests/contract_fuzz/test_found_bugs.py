@@ -88,3 +88,26 @@ def test_a_refused_write_names_the_field_in_the_clients_error(sandbox_factory) -
                    HttpSettings(max_retries=0)) as client, \
             pytest.raises(ApiError, match=r"422 \(validation_error\).*lines\[0\]\.quantity: the line"):
         create_purchase_order(client, 1, {"trade_partner_id": 1, "lines": [line]})
+
+
+def test_null_where_the_contract_has_no_null_is_refused(admin: httpx.Client) -> None:
+    """`tax_rate_percent: null` was silently read as "the project's rate" (a Rate is never null)."""
+    line = {"cost_code_id": 1, "category": "labor", "description": "d", "quantity": "1",
+            "unit": "ea", "unit_cost": "1.00", "markup_percent": "0", "taxable": False}
+    answer = admin.post("/projects/1/change-orders", headers={"Idempotency-Key": "null-rate"},
+                        json={"title": "t", "tax_rate_percent": None, "lines": [line]})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["details"][0]["field"] == "tax_rate_percent"
+
+
+@pytest.mark.parametrize("path, allowed", [
+    ("/sessions", {"POST", "DELETE"}),
+    ("/projects/1/change-orders", {"GET", "POST"}),
+    ("/projects/1/selections", {"GET"}),
+])
+def test_a_405_lists_exactly_the_documented_methods(admin: httpx.Client, path: str,
+                                                    allowed: set[str]) -> None:
+    answer = admin.request("PATCH", path)
+    assert answer.status_code == 405
+    methods = {m.strip() for m in answer.headers["allow"].split(",")} - {"HEAD"}
+    assert methods == allowed
