@@ -203,3 +203,20 @@ def test_the_scanner_finds_encoded_secrets(tmp_path: Path) -> None:
         (tmp_path / f"f{i}.bin").write_bytes(b"prefix " + form + b" suffix")
     assert len(scan_path(tmp_path, {"pw": secret})) == len(forms(secret))
     assert not scan_path(tmp_path, {"other": "not-there-at-all"})
+
+
+def test_the_scanner_reads_compressed_duckdb_columns_and_dlt_state(tmp_path: Path) -> None:
+    """DuckDB compresses strings (a byte grep can miss them) and dlt stores its state
+    zlib+base64 in `_dlt_pipeline_state`: the scanner reads both through SQL."""
+    import duckdb
+    from dlt.pipeline.state_sync import compress_state
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create schema s; create table s.t as "
+                    "select 'row ' || i || ' Xyz-SECRET-pw' as v from range(50000) r(i)")
+        con.execute("create table s._dlt_pipeline_state (state varchar)")
+        con.execute("insert into s._dlt_pipeline_state values (?)",
+                    [compress_state({"sources": {"token": "tok-ABC123-zzz"}})])
+    found = scan_path(tmp_path, {"pw": "Xyz-SECRET-pw", "tok": "tok-ABC123-zzz", "no": "absent"})
+    assert {"pw in w.duckdb (decoded)", "tok in w.duckdb (decoded)"} <= set(found)
+    assert not [f for f in found if f.startswith("no ")]
