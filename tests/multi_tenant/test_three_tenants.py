@@ -1,6 +1,7 @@
 """Three builder companies in one scheduled run: one pipeline (and state) each, one dataset,
 a failing tenant reported without stopping the others, fixed on the next run without
-re-loading the ones already synced, and dbt marts over the union of tenants."""
+re-loading the ones already synced (one of them on its cached session alone: no password,
+no MFA code), and dbt marts over the union of tenants."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from tests.multi_tenant.helpers import (
 
 SEEDS = {"alpha": 1, "beta": 2, "gamma": 3}
 BAD_PASSWORD = "not-the-password-1234"
+STALE_PASSWORD = "changed-since-the-last-login"
 
 
 @dataclass
@@ -82,6 +84,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         state.before_fix = {t: fingerprints(options.duckdb_path, t) for t in ("alpha", "beta")}
 
         configure_section(mp, "gamma", servers["gamma"])
+        # alpha's password and TOTP secret are now wrong: only its cached refresh token
+        # (session cache) can let the run in, with no login and no MFA code
+        configure_section(mp, "alpha", servers["alpha"], password=STALE_PASSWORD)
+        mp.setenv("SOURCES__COCONSTRUCT__ALPHA__CREDENTIALS__TOTP_SECRET", "JBSWY3DPEHPK3PXP")
         tenants_file = write_tenants_file(tmp / "tenants.toml", {t: t for t in SEEDS})
         state.second = run_tenants(load_tenants(tenants_file), options)
         yield state
@@ -134,6 +140,8 @@ def test_the_second_run_loads_the_fixed_tenant_and_changes_nothing_for_the_other
     assert [r.tenant for r in runs.second] == list(SEEDS)
     assert all(r.ok for r in runs.second), [r.error for r in runs.second]
     assert by_tenant["alpha"].rows == 0 and by_tenant["beta"].rows == 0
+    # alpha ran on its cached session although its password and TOTP secret were wrong
+    assert by_tenant["alpha"].ok
     gamma_projects = len(runs.servers["gamma"].store.export("projects"))
     assert by_tenant["gamma"].changes["projects"].inserted == gamma_projects > 0
     for tenant in ("alpha", "beta"):
