@@ -2,6 +2,8 @@
 
 Works from any working directory: the project and its profiles.yml are located next to this
 package (or at $COCONSTRUCT_DBT_PROJECT_DIR). Output is quiet except one summary line.
+On Snowflake the connection comes from dlt's `[destination.snowflake.credentials]`, so it is
+configured once for the load and the dbt step (see snowflake_profile_env).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from dbt.cli.main import dbtRunner
+from dlt.common.configuration.exceptions import ConfigurationException
+from dlt.common.normalizers.naming.snake_case import NamingConvention
 
 DESTINATIONS = ("duckdb", "snowflake")
 _FAILED_STATUSES = {"error", "fail", "runtime error"}
@@ -92,12 +96,90 @@ def _env(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def _work_dir(duckdb_path: Path | None, destination: str) -> Path:
-    """Per-warehouse target/log dir, so concurrent runs on different files do not collide."""
-    key = hashlib.sha256(f"{destination}:{duckdb_path}".encode()).hexdigest()[:12]
-    path = Path(tempfile.gettempdir()) / "coconstruct-dbt" / key
+def _work_dir(location: str, destination: str) -> Path:
+    """dbt's target/ and logs/: $COCONSTRUCT_DBT_WORK_DIR, else one dir per warehouse (DuckDB
+    file, or Snowflake account and database), so concurrent runs on different ones do not collide."""
+    override = os.environ.get("COCONSTRUCT_DBT_WORK_DIR")
+    if override:
+        path = Path(override).expanduser().resolve()
+    else:
+        key = hashlib.sha256(f"{destination}:{location}".encode()).hexdigest()[:12]
+        path = Path(tempfile.gettempdir()) / "coconstruct-dbt" / key
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def dbt_dataset(dataset: str) -> str:
+    """The schema dlt actually loads for `dataset`: dlt normalizes dataset names (snake_case),
+    e.g. `CoCo-Raw` is loaded as `coco_raw` (upper-cased by Snowflake); dbt must read that one."""
+    return NamingConvention().normalize_table_identifier(dataset)
+
+
+# dbt profile variable → dlt SnowflakeCredentials field. DBT_ENV_SECRET_* values are
+# scrubbed from dbt's logs and never stored in its artifacts.
+_SNOWFLAKE_FIELDS = {
+    "SNOWFLAKE_ACCOUNT": "host",
+    "SNOWFLAKE_USER": "username",
+    "SNOWFLAKE_DATABASE": "database",
+    "SNOWFLAKE_WAREHOUSE": "warehouse",
+    "SNOWFLAKE_ROLE": "role",
+    "SNOWFLAKE_AUTHENTICATOR": "authenticator",
+    "DBT_ENV_SECRET_SNOWFLAKE_PASSWORD": "password",
+    "DBT_ENV_SECRET_SNOWFLAKE_TOKEN": "token",
+    "SNOWFLAKE_PRIVATE_KEY_PATH": "private_key_path",
+    "DBT_ENV_SECRET_SNOWFLAKE_PRIVATE_KEY": "private_key",
+    "DBT_ENV_SECRET_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE": "private_key_passphrase",
+}
+# connector parameters dlt takes from the credentials' query string (no effect on a real
+# account unless set; they let a local emulator stand in for the account)
+_SNOWFLAKE_QUERY = {"SNOWFLAKE_HOST": "host", "SNOWFLAKE_PORT": "port",
+                    "SNOWFLAKE_PROTOCOL": "protocol"}
+
+
+def snowflake_profile_env() -> dict[str, str]:
+    """The dbt profile's Snowflake variables from dlt's resolved Snowflake credentials
+    (`[destination.snowflake.credentials]` in secrets.toml, or DESTINATION__SNOWFLAKE__*).
+
+    Every variable is set (empty when unused), so a stray SNOWFLAKE_PASSWORD cannot mix into
+    a key-pair login. Without dlt credentials, returns {} when SNOWFLAKE_ACCOUNT is set (the
+    profile then reads SNOWFLAKE_* as dbt on its own does), else raises DbtFailed.
+    """
+    import dlt
+
+    factory = dlt.destinations.snowflake()
+    initial = factory.spec()
+    initial.dataset_name = "unused"  # the spec requires one; only the credentials matter
+    try:
+        credentials = factory.configuration(initial).credentials
+    except ConfigurationException as e:
+        if os.environ.get("SNOWFLAKE_ACCOUNT"):
+            return {}
+        raise DbtFailed([
+            "no Snowflake connection for dbt: set [destination.snowflake.credentials] in "
+            ".dlt/secrets.toml (or DESTINATION__SNOWFLAKE__CREDENTIALS__* variables), or "
+            f"SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, ... for dbt alone ({type(e).__name__}: {e})"
+        ]) from e
+    values = {var: credentials.get(name) for var, name in _SNOWFLAKE_FIELDS.items()}
+    if values["SNOWFLAKE_PRIVATE_KEY_PATH"]:
+        # dlt also reads the file into private_key; dbt refuses both at once
+        values["DBT_ENV_SECRET_SNOWFLAKE_PRIVATE_KEY"] = None
+    if (values["SNOWFLAKE_AUTHENTICATOR"] or "").lower() == "snowflake":
+        values["SNOWFLAKE_AUTHENTICATOR"] = None
+    query = credentials.query or {}
+    values.update({var: query.get(name) for var, name in _SNOWFLAKE_QUERY.items()})
+    # the profile's defaults for port and protocol (a real account's)
+    values["SNOWFLAKE_PORT"] = values["SNOWFLAKE_PORT"] or "443"
+    values["SNOWFLAKE_PROTOCOL"] = values["SNOWFLAKE_PROTOCOL"] or "https"
+    for plain in ("SNOWFLAKE_PASSWORD", "SNOWFLAKE_PRIVATE_KEY", "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE",
+                  "SNOWFLAKE_TOKEN"):
+        values[plain] = ""  # the profile's fallbacks for dbt alone: not used here
+    return {var: "" if value is None else str(value) for var, value in values.items()}
+
+
+def _snowflake_location(env: Mapping[str, str]) -> str:
+    get = env.get if env else os.environ.get
+    return "/".join(str(get(k) or "") for k in ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_HOST",
+                                                 "SNOWFLAKE_PORT", "SNOWFLAKE_DATABASE"))
 
 
 def _release_duckdb() -> None:
@@ -149,22 +231,26 @@ def run_dbt(command: str = "build", *, destination: str = "duckdb",
     """Run a dbt command (build, run, test, seed, docs generate ...) on the bundled project.
 
     `duckdb_path` defaults to $COCONSTRUCT_DUCKDB_PATH, else ./coconstruct.duckdb (resolved
-    against the current directory, like `coconstruct run`). Raises DbtFailed naming the
-    failed models and tests.
+    against the current directory, like `coconstruct run`). On Snowflake the connection is
+    dlt's (snowflake_profile_env). `dataset` is normalized as dlt normalizes it. Raises
+    DbtFailed naming the failed models and tests.
     """
     if destination not in DESTINATIONS:
         raise ValueError(f"destination must be one of {DESTINATIONS}, not {destination!r}")
     env: dict[str, str] = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    path: Path | None = None
     if destination == "duckdb":
         raw = duckdb_path or os.environ.get("COCONSTRUCT_DUCKDB_PATH") or "coconstruct.duckdb"
         path = Path(raw).expanduser().resolve()
         if not path.is_file():
             raise DbtFailed([f"no DuckDB warehouse at {path}: run `coconstruct run` first"])
-        env["COCONSTRUCT_DUCKDB_PATH"] = str(path)
-    work_dir = _work_dir(path, destination)
-    args = build_args(command, destination=destination, dataset=dataset, select=select,
-                      vars=vars, work_dir=work_dir)
+        env["COCONSTRUCT_DUCKDB_PATH"] = location = str(path)
+    else:
+        profile_env = snowflake_profile_env()
+        env.update(profile_env)
+        location = _snowflake_location(profile_env)
+    work_dir = _work_dir(location, destination)
+    args = build_args(command, destination=destination, dataset=dbt_dataset(dataset),
+                      select=select, vars=vars, work_dir=work_dir)
     started = time.perf_counter()
     with _env(env):
         try:
