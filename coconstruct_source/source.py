@@ -14,7 +14,7 @@ from dlt.extract.source import DltSource
 from coconstruct_source.auth import make_auth
 from coconstruct_source.contract import load_contract
 from coconstruct_source.credentials import TCoconstructCredentials
-from coconstruct_source.http import ApiClient
+from coconstruct_source.http import ApiClient, HttpSettings
 from coconstruct_source.mfa import MfaCodeProvider
 from coconstruct_source.pagination import iter_pages
 from coconstruct_source.rejects import RejectHandler, log_reject
@@ -83,14 +83,20 @@ def open_client(
     *,
     session_cache: bool = True,
     mfa_code_provider: MfaCodeProvider | None = None,
+    ca_bundle: str | None = None,
 ) -> ApiClient:
-    """One authenticated ApiClient for a run (logs in lazily, on the first request)."""
+    """One authenticated ApiClient for a run (logs in lazily, on the first request).
+
+    TLS is verified against the system CAs, or against `ca_bundle` (argument, else
+    `[sources.coconstruct] ca_bundle`) for a private CA; never switched off.
+    """
+    ca_bundle = ca_bundle or dlt.config.get(f"sources.{SOURCE_NAME}.ca_bundle")
     cache = None
     if session_cache:
         identity = getattr(credentials, "identity", None)
         cache = SessionCache.for_account(base_url, identity) if identity else None
     auth = make_auth(credentials, base_url, code_provider=mfa_code_provider, session_cache=cache)
-    return ApiClient(base_url, auth)
+    return ApiClient(base_url, auth, HttpSettings(verify=str(ca_bundle) if ca_bundle else True))
 
 
 def source_from_client(

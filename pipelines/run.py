@@ -3,6 +3,7 @@ each tenant keeps its own incremental state and one failing does not stop the ot
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -21,6 +22,7 @@ from coconstruct_source.credentials import (
     OAuthRefreshTokenCredentials,
     PasswordMfaCredentials,
     TCoconstructCredentials,
+    resolve_flat_credentials,
 )
 from coconstruct_source.errors import AuthenticationError, CoconstructError
 from coconstruct_source.mfa import MfaCodeProvider
@@ -114,14 +116,16 @@ def make_destination(options: RunOptions) -> Any:
 
 
 def resolve_credentials(section: str | None) -> TCoconstructCredentials:
-    """Credentials from `sources.coconstruct[.<section>].credentials` (password or OAuth)."""
+    """Credentials from `sources.coconstruct[.<section>].credentials` (password or OAuth),
+    else the flat password form `sources.coconstruct[.<section>].username`, ..."""
     sections: tuple[str, ...] = ("sources", SOURCE_NAME) + ((section,) if section else ())
-    missing: list[str] = []
     for spec in (PasswordMfaCredentials, OAuthRefreshTokenCredentials):
         try:
             return resolve_configuration(spec(), sections=sections)
-        except ConfigFieldMissingException as e:
-            missing.append(", ".join(e.fields))
+        except ConfigFieldMissingException:
+            pass
+    with contextlib.suppress(AuthenticationError):
+        return resolve_flat_credentials(sections)
     where = ".".join((*sections, "credentials"))
     raise AuthenticationError(
         f"CoConstruct credentials missing in [{where}]: set username and password (or "

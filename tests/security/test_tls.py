@@ -97,9 +97,6 @@ def test_the_runs_client_verifies_certificates() -> None:
         client.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "C2: no way to give a CA bundle from config: open_client() builds ApiClient with the default "
-    "HttpSettings, though http.tls_verify's error message points at [sources.coconstruct] ca_bundle"))
 def test_a_ca_bundle_from_config_reaches_the_runs_client(
     tls_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
