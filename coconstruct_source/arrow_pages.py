@@ -3,8 +3,9 @@
 Conversion is column-wise and vectorized (money strings → decimal128 and ISO timestamps →
 timestamp[us, UTC] through pyarrow casts). A record with a bad value (missing id,
 non-numeric money, impossible date...) is rejected with its child rows; the rest of the
-page converts. Rejects are returned, not raised, so a caller can log them now and route
-them to a quarantine table later.
+page converts. Rejects are returned, not raised: the resource logs them and loads them
+into the quarantine table (quarantine.py). Schema drift (new fields, changed JSON types)
+follows the configured `DriftPolicy` (drift.py).
 
 Child tables get, besides their contract columns, the parent's `updated_at` and a
 `deleted` flag. A deleted parent, or a live parent with no child rows, yields one child
@@ -20,6 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from coconstruct_source import drift
 from coconstruct_source.contract import (
     CURSOR_COLUMN,
     DECIMAL_PRECISION,
@@ -51,6 +53,9 @@ def arrow_schema(table: TableSpec) -> pa.Schema:
     return pa.schema(fields)
 
 
+_DEFAULT_POLICY = drift.DriftPolicy()
+
+
 @dataclass(frozen=True)
 class Reject:
     """A record left out of the load, and why."""
@@ -60,6 +65,7 @@ class Reject:
     column: str
     value: Any
     reason: str
+    record: Any = None  # the root record as the API sent it (for the quarantine table)
 
     def __str__(self) -> str:
         return (
@@ -178,7 +184,8 @@ def _find_rejects(
     def reject(pos: int, column: str, value: Any, reason: str) -> None:
         owner = rows.owner[pos]
         if owner not in reject_out:
-            reject_out[owner] = Reject(spec.name, records[owner].get("id"), column, value, reason)
+            record = records[owner]
+            reject_out[owner] = Reject(spec.name, record.get("id"), column, value, reason, record)
 
     for key in _required_keys(spec):
         for pos, row in enumerate(rows.rows):
@@ -199,7 +206,11 @@ def _wire_type(column: Column) -> pa.DataType:
 
 
 def _build(
-    rows: _Rows, records: Sequence[dict[str, Any]], tenant_id: str, keep: list[int] | None
+    rows: _Rows,
+    records: Sequence[dict[str, Any]],
+    tenant_id: str,
+    keep: list[int] | None,
+    extras: Sequence[str] = (),
 ) -> pa.Table:
     """One arrow table: the API's dicts → a struct array in one C++ pass, then casts."""
     spec = rows.spec
@@ -223,26 +234,78 @@ def _build(
     for key in _required_keys(spec):
         if out[1 + spec.column_names.index(key)].null_count:
             raise ValueError(f"required value {key} missing")
-    return pa.Table.from_arrays(out, schema=arrow_schema(spec))
+    schema = arrow_schema(spec)
+    for name in extras:  # schema drift: fields the contract does not know yet
+        array = drift.extra_array([row.get(name) for row in data])
+        out.append(array)
+        schema = schema.append(pa.field(name, array.type))
+    return pa.Table.from_arrays(out, schema=schema)
+
+
+def _new_columns(exploded: dict[str, _Rows], policy: drift.DriftPolicy) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, rows in exploded.items():
+        found = drift.new_fields(rows.rows, drift.known_fields(rows.spec))
+        out[name] = drift.check_new_fields(policy, rows.spec, rows.rows, found) if found else []
+    return out
+
+
+def _move_type_changes(
+    exploded: dict[str, _Rows], records: Sequence[dict[str, Any]], policy: drift.DriftPolicy
+) -> bool:
+    """Slow path: values of another JSON type than the contract's go to variant columns
+    (keys excepted: a record without a usable key is rejected). True if any moved."""
+    moved = False
+    if policy.type_changes == "discard_row":
+        return moved
+    for rows in exploded.values():
+        spec = rows.spec
+        fixed = {*_required_keys(spec), *(() if spec.parent_key is None else (DELETED_COLUMN,))}
+        for column in spec.columns:
+            if column.name in fixed:
+                continue
+            wire = _WIRE_PY[column.kind]
+            for pos, row in enumerate(rows.rows):
+                value = row.get(column.name)
+                if value is None or isinstance(value, wire):
+                    continue
+                record_id = records[rows.owner[pos]].get("id")
+                if drift.to_variant(
+                    policy, spec.name, row, column.name, record_id, _EXPECTED[column.kind]
+                ):
+                    moved = True
+    return moved
 
 
 def convert_page(
-    records: Sequence[dict[str, Any]], spec: TableSpec, tenant_id: str
+    records: Sequence[dict[str, Any]],
+    spec: TableSpec,
+    tenant_id: str,
+    policy: drift.DriftPolicy = _DEFAULT_POLICY,
 ) -> ConvertedPage:
-    """Convert one page of `spec`'s records (live ones and tombstones) to arrow tables."""
+    """Convert one page of `spec`'s records (live ones and tombstones) to arrow tables.
+
+    New fields and changed types follow `policy` (drift.py); other bad records are returned
+    as rejects, the rest of the page converts."""
     exploded = _explode(records, spec)
+    extras = _new_columns(exploded, policy)
     try:
-        tables = {name: _build(rows, records, tenant_id, None) for name, rows in exploded.items()}
+        tables = {
+            name: _build(rows, records, tenant_id, None, extras[name])
+            for name, rows in exploded.items()
+        }
         return ConvertedPage(tables, [])
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
         pass
+    if _move_type_changes(exploded, records, policy):
+        extras = _new_columns(exploded, policy)
     rejected: dict[int, Reject] = {}
     for rows in exploded.values():
         _find_rejects(rows, rejected, records)
     tables = {}
     for name, rows in exploded.items():
         keep = [i for i, owner in enumerate(rows.owner) if owner not in rejected]
-        tables[name] = _build(rows, records, tenant_id, keep)
+        tables[name] = _build(rows, records, tenant_id, keep, extras[name])
     return ConvertedPage(tables, list(rejected.values()))
 
 

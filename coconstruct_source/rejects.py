@@ -13,7 +13,7 @@ RejectHandler = Callable[[Reject], None]
 
 
 def log_reject(reject: Reject) -> None:
-    logger.warning("bad record skipped: %s", reject)
+    logger.warning("bad record quarantined: %s", reject)
 
 
 class RejectLog:
@@ -31,7 +31,7 @@ class RejectLog:
         if len(group) <= self.shown:
             log_reject(reject)
         else:
-            logger.debug("bad record skipped: %s", reject)
+            logger.debug("bad record quarantined: %s", reject)
 
     @property
     def count(self) -> int:
@@ -39,6 +39,6 @@ class RejectLog:
 
     def summary(self) -> list[str]:
         return [
-            f"{table}.{column}: {len(group)} record(s) skipped ({group[0].reason})"
+            f"{table}.{column}: {len(group)} record(s) skipped and quarantined ({group[0].reason})"
             for (table, column), group in sorted(self.groups.items())
         ]
