@@ -21,7 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from dbt.cli.main import dbtRunner
-from dlt.common.configuration.exceptions import ConfigurationException
+from dlt.common.configuration.exceptions import (
+    ConfigFieldMissingException,
+    ConfigurationException,
+    LookupTraces,
+)
 from dlt.common.normalizers.naming.snake_case import NamingConvention
 
 DESTINATIONS = ("duckdb", "snowflake")
@@ -36,8 +40,9 @@ class DbtFailed(Exception):
         self.failures = failures
         self.outcome = outcome
         shown = "; ".join(failures[:10]) + (f" (+{len(failures) - 10} more)" if len(failures) > 10 else "")
-        where = f"the full log is {log_file}" if log_file else "see the dbt log"
-        super().__init__(f"dbt failed: {shown} ({where})")
+        where = (f" (the full log is {log_file})" if log_file
+                 else " (see the dbt log)" if outcome else "")  # no outcome: dbt did not start
+        super().__init__(f"dbt failed: {shown}{where}")
 
 
 @dataclass(frozen=True)
@@ -157,7 +162,7 @@ def snowflake_profile_env() -> dict[str, str]:
         raise DbtFailed([
             "no Snowflake connection for dbt: set [destination.snowflake.credentials] in "
             ".dlt/secrets.toml (or DESTINATION__SNOWFLAKE__CREDENTIALS__* variables), or "
-            f"SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, ... for dbt alone ({type(e).__name__}: {e})"
+            f"SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, ... for dbt alone ({_why(e)})"
         ]) from e
     values = {var: credentials.get(name) for var, name in _SNOWFLAKE_FIELDS.items()}
     if values["SNOWFLAKE_PRIVATE_KEY_PATH"]:
@@ -174,6 +179,15 @@ def snowflake_profile_env() -> dict[str, str]:
                   "SNOWFLAKE_TOKEN"):
         values[plain] = ""  # the profile's fallbacks for dbt alone: not used here
     return {var: "" if value is None else str(value) for var, value in values.items()}
+
+
+def _why(error: ConfigurationException) -> str:
+    """One line: the missing credential fields, not dlt's page-long lookup trace."""
+    if isinstance(error, ConfigFieldMissingException):
+        missing = [name for traces in error.traces.values() for trace in traces
+                   if isinstance(trace, LookupTraces) for name in trace.traces]
+        return "missing: " + ", ".join(missing or error.fields)
+    return str(error).splitlines()[0]
 
 
 def _snowflake_location(env: Mapping[str, str]) -> str:
