@@ -25,10 +25,16 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetMaterialization,
+    AssetSelection,
     AssetSpec,
     Definitions,
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
     StaticPartitionsDefinition,
+    define_asset_job,
     definitions,
+    schedule,
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
@@ -51,6 +57,8 @@ from pipelines.run import (
 )
 
 TENANTS_FILE_ENV = "COCONSTRUCT_TENANTS_FILE"
+DEFAULT_LOAD_CRON = "17 * * * *"  # hourly
+DEFAULT_DBT_CRON = "47 * * * *"  # half an hour later, over whatever loaded
 DEFAULT_PARTITION = "default"
 
 
@@ -154,9 +162,14 @@ def _dbt_executable() -> str:
 
 
 def build_definitions(
-    tenants: Sequence[TenantSpec], options: RunOptions | None = None
+    tenants: Sequence[TenantSpec],
+    options: RunOptions | None = None,
+    *,
+    load_cron: str = DEFAULT_LOAD_CRON,
+    dbt_cron: str = DEFAULT_DBT_CRON,
 ) -> Definitions:
-    """Dagster definitions for these tenants (partition key = tenant name)."""
+    """Dagster definitions for these tenants (partition key = tenant name), with two
+    schedules: one load run per tenant on `load_cron`, the dbt build on `dbt_cron`."""
     options = options or RunOptions()
     by_partition = {t.name or DEFAULT_PARTITION: t for t in tenants}
     partitions = StaticPartitionsDefinition(list(by_partition))
@@ -204,8 +217,28 @@ def build_definitions(
             invocation = dbt.cli(["build", "--vars", vars_arg], context=context)
         yield from invocation.stream()
 
+    load_job = define_asset_job(
+        "coconstruct_load",
+        selection=AssetSelection.assets(coconstruct_raw),
+        partitions_def=partitions,
+    )
+    dbt_job = define_asset_job(
+        "coconstruct_dbt_build", selection=AssetSelection.assets(coconstruct_dbt)
+    )
+
+    @schedule(job=load_job, cron_schedule=load_cron, execution_timezone="UTC")
+    def coconstruct_load_schedule(context: ScheduleEvaluationContext) -> Iterator[RunRequest]:
+        """One run per tenant: a failing tenant fails its own run only."""
+        for key in partitions.get_partition_keys():
+            yield RunRequest(partition_key=key, run_key=f"{key}:{context.scheduled_execution_time}")
+
     project = project_dir()
     return Definitions(
+        jobs=[load_job, dbt_job],
+        schedules=[
+            coconstruct_load_schedule,
+            ScheduleDefinition(job=dbt_job, cron_schedule=dbt_cron, execution_timezone="UTC"),
+        ],
         assets=[coconstruct_raw, *child_table_specs(partitions), coconstruct_dbt],
         resources={
             "dlt": DagsterDltResource(),

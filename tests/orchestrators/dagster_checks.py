@@ -3,11 +3,18 @@ two sandbox tenants as partitions, then the dbt assets over both."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import AssetKey, AssetsDefinition, AssetSelection, materialize
+from dagster import (
+    AssetKey,
+    AssetsDefinition,
+    AssetSelection,
+    build_schedule_context,
+    materialize,
+)
 
 from coconstruct_sandbox.server import SandboxServer
 from coconstruct_source.contract import load_contract
@@ -44,6 +51,15 @@ def test_partitions_per_tenant_then_dbt(tmp_path: Path, monkeypatch: pytest.Monk
             for t in r.all_tables
             if t.name != r.name
         }
+
+        # the load schedule asks for one run per tenant partition
+        load_schedule = defs.resolve_schedule_def("coconstruct_load_schedule")
+        tick = build_schedule_context(
+            scheduled_execution_time=datetime(2026, 1, 1, 5, 17, tzinfo=UTC),
+            repository_def=defs.get_repository_def(),
+        )
+        requests = load_schedule.evaluate_tick(tick).run_requests or []
+        assert sorted(r.partition_key for r in requests) == sorted(SEEDS)
 
         for tenant in SEEDS:
             result = materialize(

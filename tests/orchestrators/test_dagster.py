@@ -27,5 +27,5 @@ def test_dagster_materializes_each_tenant_partition_then_the_dbt_assets() -> Non
         python, _ = ensure_overlay("dagster", extra_requirements("dagster"))
     except OverlayUnavailable as e:
         pytest.skip(f"the dagster extra cannot be installed here: {e}")
-    output = run_checks(python, CHECKS, timeout=300)
+    output = run_checks(python, CHECKS, timeout=420)
     assert "1 passed" in output
