@@ -18,7 +18,7 @@ import pytest
 from dlt.destinations import snowflake
 
 from pipelines.cli import main
-from pipelines.dbt_runner import DbtFailed, dbt_dataset, snowflake_profile_env
+from pipelines.dbt_runner import DbtFailed, dbt_dataset, run_dbt, snowflake_profile_env
 from tests.snowflake.fakesnow_server import DLT_DESTINATION_SETTINGS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -220,3 +220,16 @@ def test_cli_runs_twice_and_transforms_on_snowflake(
     assert not [s for s in leaks for p in printed if s in p.out + p.err]
     assert _files_containing(tmp_path / "dbt", leaks) == []
     assert _files_containing(tmp_path / "pipes", leaks) == []
+
+    # 4. dbt on its own: no dlt credentials, the profile reads SNOWFLAKE_* (password)
+    for name in [k for k in settings if k.startswith(CREDS)] + [
+            CREDS + "PRIVATE_KEY_PATH", CREDS + "PRIVATE_KEY_PASSPHRASE"]:
+        clean_env.delenv(name, raising=False)
+    for name, value in {"ACCOUNT": fakesnow_server.account, "USER": fakesnow_server.user,
+                        "PASSWORD": password, "DATABASE": fakesnow_database,
+                        "HOST": fakesnow_server.host, "PORT": str(fakesnow_server.port),
+                        "PROTOCOL": "http"}.items():
+        clean_env.setenv(f"SNOWFLAKE_{name}", value)
+    alone = run_dbt("run", destination="snowflake", dataset=DATASET,
+                    select="stg_coconstruct__projects", echo=False)
+    assert [(r.name, r.status) for r in alone.results] == [("stg_coconstruct__projects", "success")]
