@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import dlt
 from dbt.cli.main import dbtRunner
 from dlt.common.configuration.exceptions import (
     ConfigFieldMissingException,
@@ -116,7 +117,7 @@ def _work_dir(location: str, destination: str) -> Path:
 
 def dbt_dataset(dataset: str) -> str:
     """The schema dlt actually loads for `dataset`: dlt normalizes dataset names (snake_case),
-    e.g. `CoCo-Raw` is loaded as `coco_raw` (upper-cased by Snowflake); dbt must read that one."""
+    e.g. `CoCo-Raw` is loaded as `co_co_raw` (upper-cased by Snowflake); dbt must read that one."""
     return NamingConvention().normalize_table_identifier(dataset)
 
 
@@ -149,8 +150,6 @@ def snowflake_profile_env() -> dict[str, str]:
     a key-pair login. Without dlt credentials, returns {} when SNOWFLAKE_ACCOUNT is set (the
     profile then reads SNOWFLAKE_* as dbt on its own does), else raises DbtFailed.
     """
-    import dlt
-
     factory = dlt.destinations.snowflake()
     initial = factory.spec()
     initial.dataset_name = "unused"  # the spec requires one; only the credentials matter
