@@ -365,6 +365,21 @@ class SandboxApp:
             return _json({"error": "changes must be a non-negative integer"}, 422)
         return _json(self.state.store.advance(changes))
 
+    async def admin_purge(self, request: Request) -> Response:
+        """Delete without a tombstone: {"table": warehouse table, "id": n} (for
+        `project_clients`, the id is the client_id of the link; the first one found goes)."""
+        body = orjson.loads(await request.body() or b"{}")
+        table, rid = body.get("table"), body.get("id")
+        if not isinstance(rid, int) or not isinstance(table, str):
+            return _json({"error": "body must be {\"table\": name, \"id\": integer}"}, 422)
+        try:
+            purged = self.state.store.purge(table, rid)
+        except NotFound:
+            return _json({"error": f"unknown table {table!r}"}, 404)
+        if not purged:
+            return _json({"error": f"{table} {rid} not found"}, 404)
+        return _json({"purged": {"table": table, "id": rid}})
+
     async def admin_faults(self, request: Request) -> Response:
         if request.method == "POST":
             body = orjson.loads(await request.body() or b"{}")
@@ -410,6 +425,7 @@ class SandboxApp:
             Route("/_sandbox/export/{table}", self.admin_export, methods=["GET"]),
             Route("/_sandbox/outbox", self.admin_outbox, methods=["GET"]),
             Route("/_sandbox/advance", self.admin_advance, methods=["POST"]),
+            Route("/_sandbox/purge", self.admin_purge, methods=["POST"]),
             Route("/_sandbox/faults", self.admin_faults, methods=["GET", "POST"]),
             Route("/_sandbox/clock", self.admin_clock, methods=["POST"]),
         ]

@@ -360,6 +360,31 @@ class TenantStore:
             self._order(table, meta)
             return True
 
+    def purge(self, table: str, id: int) -> bool:
+        """Delete without a tombstone, as an API that does not announce some deletes: a
+        record of an entity, or a line of a child table (its parent keeps its `updated_at`)."""
+        from coconstruct_sandbox.ground_truth import CHILDREN
+
+        with self._lock:
+            if table in CHILDREN:
+                parent, field = CHILDREN[table]
+                key = "client_id" if table == "project_clients" else "id"
+                for pid, blob in self._table(parent).blobs.items():
+                    record = orjson.loads(blob)
+                    kept = [c for c in record[field] if c.get(key) != id]
+                    if len(kept) < len(record[field]):
+                        record[field] = kept
+                        self._table(parent).blobs[pid] = _encode(record)
+                        return True
+                return False
+            entity = self._table(table)
+            if id not in entity.blobs:
+                return False
+            self._unorder(entity, id)
+            del entity.blobs[id]
+            del entity.metas[id]
+            return True
+
     @staticmethod
     def _unorder(table: _Table, rid: int) -> None:
         old = table.metas.get(rid)

@@ -47,7 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--tenants", help="comma-separated tenant config sections (sources.coconstruct.<name>)"
     )
     run.add_argument(
+        "--tenants-file",
+        help="TOML/YAML file listing the tenants (name, credentials_section, base_url); "
+        "see examples/tenants.toml",
+    )
+    run.add_argument(
         "--full-refresh", action="store_true", help="drop the tables and state, load everything"
+    )
+    run.add_argument(
+        "--sweep", action="store_true",
+        help="also list every key and delete what the API removed without a tombstone",
     )
     run.add_argument("--no-dbt", action="store_true", help="skip the dbt step")
     run.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
@@ -102,6 +111,12 @@ def _sandbox_tenant(size: str, seed: int) -> Iterator[TenantSpec]:
 
 
 def _tenants(args: argparse.Namespace) -> list[TenantSpec]:
+    if args.tenants and args.tenants_file:
+        raise ValueError("give --tenants or --tenants-file, not both")
+    if args.tenants_file:
+        from pipelines.orchestration.tenants_file import load_tenants
+
+        return load_tenants(args.tenants_file)
     if args.tenants:
         return [
             TenantSpec(name=t.strip(), section=t.strip())
@@ -126,6 +141,7 @@ def _options(args: argparse.Namespace) -> RunOptions:
         pipelines_dir=args.pipelines_dir,
         progress=not getattr(args, "no_progress", True),
         session_cache=not getattr(args, "sandbox", False),
+        sweep=getattr(args, "sweep", False),
     )
 
 
@@ -156,7 +172,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         runs = run_tenants(tenants, options)
     failed = [r for r in runs if not r.ok]
     dbt_error = None
-    if not failed and not args.no_dbt:
+    # one failing tenant must not leave the others' marts stale; the exit status stays 1
+    if len(failed) < len(runs) and not args.no_dbt:
         try:
             runs[-1].dbt = _run_dbt(options)
         except Exception as e:  # DbtFailed names the failed models and tests
