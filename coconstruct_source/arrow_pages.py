@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from coconstruct_source import drift
 from coconstruct_source.contract import (
@@ -30,6 +32,7 @@ from coconstruct_source.contract import (
     Column,
     TableSpec,
 )
+from coconstruct_source.enums import enum_columns
 
 _ARROW_BASE: dict[str, pa.DataType] = {
     "timestamp": pa.timestamp("us", tz="UTC"),
@@ -176,7 +179,7 @@ def _child_value(rows: _Rows, records: Sequence[dict[str, Any]], pos: int, name:
 
 
 def _find_rejects(
-    rows: _Rows, reject_out: dict[int, Reject], records: Sequence[dict[str, Any]]
+    rows: _Rows, reject_out: dict[int, Reject], records: Sequence[dict[str, Any]], enums: bool
 ) -> None:
     """Slow path, only after the fast one failed: each bad record, and why."""
     spec = rows.spec
@@ -191,6 +194,11 @@ def _find_rejects(
         for pos, row in enumerate(rows.rows):
             if row.get(key) is None:
                 reject(pos, key, None, "required value missing")
+    for name, allowed in enum_columns().get(spec.name, {}).items() if enums else ():
+        for pos, row in enumerate(rows.rows):
+            value = row.get(name)
+            if isinstance(value, str) and value not in allowed:
+                reject(pos, name, value, f"unknown value (allowed: {', '.join(sorted(allowed))})")
     for column in spec.columns:
         values = [_child_value(rows, records, pos, column.name) for pos in range(len(rows.rows))]
         try:
@@ -211,6 +219,7 @@ def _build(
     tenant_id: str,
     keep: list[int] | None,
     extras: Sequence[str] = (),
+    enums: bool = False,
 ) -> pa.Table:
     """One arrow table: the API's dicts → a struct array in one C++ pass, then casts."""
     spec = rows.spec
@@ -234,12 +243,38 @@ def _build(
     for key in _required_keys(spec):
         if out[1 + spec.column_names.index(key)].null_count:
             raise ValueError(f"required value {key} missing")
+    for name, allowed in _enum_sets(spec.name).items() if enums else ():
+        values = out[1 + spec.column_names.index(name)].drop_null()
+        if len(values) and not pc.all(pc.is_in(values, value_set=allowed)).as_py():
+            raise ValueError(f"{name} outside its enumeration")
     schema = arrow_schema(spec)
     for name in extras:  # schema drift: fields the contract does not know yet
         array = drift.extra_array([row.get(name) for row in data])
         out.append(array)
         schema = schema.append(pa.field(name, array.type))
     return pa.Table.from_arrays(out, schema=schema)
+
+
+@cache
+def _enum_sets(table: str) -> dict[str, pa.Array]:
+    return {c: pa.array(sorted(v), pa.string()) for c, v in enum_columns().get(table, {}).items()}
+
+
+def _warn_unknown_values(
+    exploded: dict[str, _Rows], tables: dict[str, pa.Table], records: Sequence[dict[str, Any]]
+) -> None:
+    """Values outside their enumeration, loaded: one warning per table, column and value."""
+    for name, rows in exploded.items():
+        for column, allowed in _enum_sets(name).items():
+            values = tables[name][column].drop_null()
+            if not len(values) or pc.all(pc.is_in(values, value_set=allowed)).as_py():
+                continue
+            known = enum_columns()[name][column]
+            for pos, row in enumerate(rows.rows):
+                value = row.get(column)
+                if isinstance(value, str) and value not in known:
+                    owner = records[rows.owner[pos]].get("id")
+                    drift.warn_unknown_value(name, column, value, owner)
 
 
 def _new_columns(exploded: dict[str, _Rows], policy: drift.DriftPolicy) -> dict[str, list[str]]:
@@ -289,11 +324,14 @@ def convert_page(
     as rejects, the rest of the page converts."""
     exploded = _explode(records, spec)
     extras = _new_columns(exploded, policy)
+    enums = policy.unknown_values == "discard_row"
     try:
         tables = {
-            name: _build(rows, records, tenant_id, None, extras[name])
+            name: _build(rows, records, tenant_id, None, extras[name], enums)
             for name, rows in exploded.items()
         }
+        if not enums:
+            _warn_unknown_values(exploded, tables, records)
         return ConvertedPage(tables, [])
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
         pass
@@ -301,11 +339,11 @@ def convert_page(
         extras = _new_columns(exploded, policy)
     rejected: dict[int, Reject] = {}
     for rows in exploded.values():
-        _find_rejects(rows, rejected, records)
+        _find_rejects(rows, rejected, records, enums)
     tables = {}
     for name, rows in exploded.items():
         keep = [i for i, owner in enumerate(rows.owner) if owner not in rejected]
-        tables[name] = _build(rows, records, tenant_id, keep, extras[name])
+        tables[name] = _build(rows, records, tenant_id, keep, extras[name], enums)
     return ConvertedPage(tables, list(rejected.values()))
 
 

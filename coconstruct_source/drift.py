@@ -10,6 +10,9 @@ Configured under `[sources.coconstruct]` with dlt's schema-contract vocabulary:
   load; `"evolve"`: the value goes to a variant column `<column>__v_<type>`, the contract
   column stays null and the record loads; `"freeze"`: the run stops, naming table, column
   and record.
+* `unknown_values = "load"` (default): a value outside its contract enumeration (an
+  unknown status...) loads, with one warning per table and column naming the record;
+  `"discard_row"`: its record goes to the quarantine table.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ logger = logging.getLogger("coconstruct_source")
 MODES = {
     "new_columns": ("evolve", "discard", "freeze"),
     "type_changes": ("discard_row", "evolve", "freeze"),
+    "unknown_values": ("load", "discard_row"),
 }
 _DLT_COLUMNS = {"evolve": "evolve", "discard": "discard_value", "freeze": "freeze"}
 _VARIANT_TYPE = {bool: "bool", int: "bigint", float: "double", str: "text", dict: "json",
@@ -46,6 +50,7 @@ class SchemaDrift(CoconstructError):
 class DriftPolicy:
     new_columns: str = "evolve"
     type_changes: str = "discard_row"
+    unknown_values: str = "load"
 
     def __post_init__(self) -> None:
         for key, allowed in MODES.items():
@@ -63,7 +68,7 @@ class DriftPolicy:
 
     def schema_contract(self) -> dict[str, str] | None:
         """dlt's schema contract for the resources (None: dlt's default, evolve)."""
-        if self == DriftPolicy():
+        if (self.new_columns, self.type_changes) == ("evolve", "discard_row"):
             return None
         return {"columns": _DLT_COLUMNS[self.new_columns], "data_type": self.type_changes}
 
@@ -109,6 +114,11 @@ def check_new_fields(
         action = "added as a new column" if policy.new_columns == "evolve" else "discarded"
         _warn_once(spec.name, name, f"schema drift: new field in {where}: {action}")
     return names if policy.new_columns == "evolve" else []
+
+
+def warn_unknown_value(table: str, column: str, value: Any, record_id: Any) -> None:
+    _warn_once(table, f"{column}={value}", f"unknown value {value!r} in table {table!r}, column "
+               f"{column!r}, record id={record_id!r}: loaded (unknown_values = \"load\")")
 
 
 def variant_name(column: str, value: Any) -> str:
