@@ -3,7 +3,8 @@
 For each seed: a fresh sandbox (in this process) under a random transport fault profile; a
 sync (`coconstruct run --no-dbt`, a subprocess) killed with SIGKILL at a random moment of a
 random dlt phase (extract, normalize, load), again and again, with sandbox activity
-(`advance`) between runs; then reruns until one finishes (bounded). The warehouse must hold
+(`advance`, and deletions without tombstone: the runs after one use `--sweep`) between
+runs; then reruns until one finishes (bounded). The warehouse must hold
 exactly the sandbox's live rows: same keys, counts and money sums per table, no duplicate
 key. A failing seed is printed with what differs; `--seed S` replays it.
 
@@ -51,6 +52,7 @@ class Plan:
     rate: float
     kills: list[tuple[str, float]]  # (phase, delay after the phase began)
     activity: list[int]  # changes applied before each rerun
+    purges: list[int]  # records deleted without a tombstone before each rerun (then --sweep)
 
     @classmethod
     def draw(cls, seed: int) -> Plan:
@@ -63,6 +65,7 @@ class Plan:
             rate=round(rng.uniform(0.02, 0.12), 3),
             kills=kills,
             activity=[rng.choice((0, 5, 20, 40)) for _ in range(MAX_RUNS)],
+            purges=[rng.choice((0, 0, 0, 1, 3)) for _ in range(MAX_RUNS)],
         )
 
 
@@ -110,11 +113,14 @@ def _reader(stream: Any, lines: queue.Queue[str | None]) -> None:
     lines.put(None)
 
 
-def run_sync(env: dict[str, str], work: Path, kill: tuple[str, float] | None) -> str:
+def run_sync(
+    env: dict[str, str], work: Path, kill: tuple[str, float] | None, sweep: bool = False
+) -> str:
     """One sync subprocess; SIGKILLed `delay` s after `phase` began when `kill` is given."""
     cmd = [
         sys.executable, __file__, "--child",
         "--duckdb-path", str(work / "wh.duckdb"), "--pipelines-dir", str(work / "pipelines"),
+        *(["--sweep"] if sweep else []),
     ]
     proc = subprocess.Popen(
         cmd, env=env, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -195,6 +201,13 @@ def compare(store: Any, db_path: Path) -> list[str]:
     return problems
 
 
+def _purge_one(store: Any, rng: random.Random) -> bool:
+    """Delete a random live record without a tombstone (only a sweep can see it)."""
+    entity = rng.choice(store.entities)
+    rid = store.random_live_id(entity, rng)
+    return rid is not None and store.purge(entity, rid)
+
+
 def _env(server: Any) -> dict[str, str]:
     account = next(a for a in server.accounts if a.role == "admin" and a.mfa == "none")
     env = dict(os.environ)
@@ -224,11 +237,14 @@ def drill_seed(seed: int, size: str = "small") -> Outcome:
     ) as server:
         work, env = Path(tmp), _env(server)
         kills = list(plan.kills)
-        finished = False
+        finished = sweep = False
+        rng = random.Random(f"fault-drill-purge:{seed}")
         for attempt in range(MAX_RUNS):
             if attempt:
                 server.store.advance(plan.activity[attempt])
-            result = run_sync(env, work, kills.pop(0) if kills else None)
+                for _ in range(plan.purges[attempt]):
+                    sweep |= _purge_one(server.store, rng)
+            result = run_sync(env, work, kills.pop(0) if kills else None, sweep)
             outcome.runs.append(result)
             if result == "ok" and not kills:
                 finished = True
