@@ -37,6 +37,7 @@ PROFILES = (
 )
 PHASES = ("extract", "normalize", "load")
 PHASE_MARK = "fault-drill phase: "
+KILL_IN_COMMIT = "FAULT_DRILL_KILL_IN_NORMALIZE_COMMIT"
 DATASET = "coconstruct_raw"
 MAX_RUNS = 8  # kills included: a seed whose sync never finishes within these fails
 RUN_TIMEOUT = 120.0
@@ -101,7 +102,23 @@ def child_main(argv: list[str]) -> int:
             return _orig(self, *a, **kw)
 
         setattr(dlt.Pipeline, phase, announced)
+    if os.environ.get(KILL_IN_COMMIT):
+        _die_inside_normalize_commit()
     return main(["run", "--no-dbt", "--no-progress", *argv])
+
+
+def _die_inside_normalize_commit() -> None:
+    """SIGKILL in dlt's normalize commit window: the normalized package renamed into place,
+    its extracted copy not yet deleted (a moment a random kill rarely hits)."""
+    from dlt.common.storages.load_storage import LoadStorage
+
+    commit = LoadStorage.commit_new_load_package
+
+    def commit_then_die(self: Any, load_id: str) -> None:
+        commit(self, load_id)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    LoadStorage.commit_new_load_package = commit_then_die
 
 
 # ---- the parent ---------------------------------------------------------------------------------
@@ -156,8 +173,9 @@ def run_sync(
     code = proc.wait()
     if code == 0:
         return "ok"
-    tail = [e.strip() for e in errors if e.strip().startswith("error")]
-    return f"failed ({code}): {tail[-1] if tail else ''.join(errors)[-300:]}"
+    text = "".join(errors)
+    start = text.rfind("error: ")
+    return f"failed ({code}): {' '.join(text[start if start >= 0 else -600:].split())[:600]}"
 
 
 def compare(store: Any, db_path: Path) -> list[str]:

@@ -37,6 +37,7 @@ from coconstruct_source.source import (
     source_from_client,
 )
 from coconstruct_source.sweep import extract_sweep
+from pipelines.recovery import drop_committed_extracts
 from pipelines.summary import TableChanges, TenantRun, count_changes_duckdb
 
 logger = logging.getLogger("coconstruct")
@@ -212,6 +213,7 @@ def run_tenant(
             if options.progress
             else None,
         )
+        drop_committed_extracts(pipeline)
         if pipeline.has_pending_data:
             logger.info("finishing the pending load of an interrupted run first")
             pipeline.load()
@@ -222,36 +224,18 @@ def run_tenant(
             loader_file_format="parquet",
         )
         run.steps["extract"] = time.perf_counter() - mark
+        run.changes = _normalize_count_load(pipeline, options, run.steps)
+        # after the load, so the sweep compares the API's keys with everything stored
         mark = time.perf_counter()
         if events.fetch_pages and extract_sweep(
             pipeline, source, run.tenant, events.fetch_pages, forced=options.sweep,
             every=events.sweep_every, hints=table_hints,
         ):
+            steps: dict[str, float] = {}
+            swept = _normalize_count_load(pipeline, options, steps)
             run.steps["sweep"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        normalize_info = pipeline.normalize()
-        run.steps["normalize"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        counts = {
-            t: n for t, n in (normalize_info.row_counts or {}).items() if not t.startswith("_dlt")
-        }
-        if options.destination == "duckdb" and counts:
-            try:
-                run.changes = count_changes_duckdb(
-                    duckdb_path(options),
-                    options.dataset,
-                    _staged_files(pipeline),
-                    dest_empty=options.full_refresh,
-                )
-            except Exception as e:  # counting is informative only; never block the load
-                logger.warning("could not count changes per table (%s); showing rows loaded", e)
-                run.changes = _rows_loaded(counts)
-        else:
-            run.changes = _rows_loaded(counts)
-        run.steps["count"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        pipeline.load()
-        run.steps["load"] = time.perf_counter() - mark
+            for table, change in swept.items():
+                run.changes[table] = _add_changes(run.changes.get(table), change)
     except Exception as e:  # one tenant failing must not stop the others
         run.error = _describe(e)
         logger.debug("tenant %s failed", run.tenant, exc_info=True)
@@ -263,6 +247,49 @@ def run_tenant(
         for close in events.cleanup:
             close()
     return run
+
+
+def _normalize_count_load(
+    pipeline: dlt.Pipeline, options: RunOptions, steps: dict[str, float]
+) -> dict[str, TableChanges]:
+    """Normalize the extracted packages, count their changes per table, load them."""
+    mark = time.perf_counter()
+    normalize_info = pipeline.normalize()
+    steps["normalize"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    counts = {
+        t: n for t, n in (normalize_info.row_counts or {}).items() if not t.startswith("_dlt")
+    }
+    if options.destination == "duckdb" and counts:
+        try:
+            changes = count_changes_duckdb(
+                duckdb_path(options),
+                options.dataset,
+                _staged_files(pipeline),
+                dest_empty=options.full_refresh,
+            )
+        except Exception as e:  # counting is informative only; never block the load
+            logger.warning("could not count changes per table (%s); showing rows loaded", e)
+            changes = _rows_loaded(counts)
+    else:
+        changes = _rows_loaded(counts)
+    steps["count"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    pipeline.load()
+    steps["load"] = time.perf_counter() - mark
+    return changes
+
+
+def _plus(x: int | None, y: int | None) -> int | None:
+    return None if x is None or y is None else x + y
+
+
+def _add_changes(a: TableChanges | None, b: TableChanges) -> TableChanges:
+    if a is None:
+        return b
+    return TableChanges(
+        a.inserted + b.inserted, _plus(a.updated, b.updated), _plus(a.deleted, b.deleted)
+    )
 
 
 def _describe(error: BaseException) -> str:

@@ -40,3 +40,18 @@ def test_the_comparison_names_a_missed_deletion_and_a_wrong_sum(sandbox_factory,
                for p in problems), problems
     assert any(p.startswith("bills.total: sum") for p in problems), problems
     assert any(p.startswith("bills: ") and "rows, sandbox" in p for p in problems), problems
+
+
+def test_a_kill_inside_the_normalize_commit_is_recovered_by_the_next_run(tmp_path):
+    """Found by the drill (seeds 57, 74, 141): the package left both normalized and
+    extracted made every later run fail at load."""
+    from benchmarks.fault_drill import KILL_IN_COMMIT, _env, run_sync
+    from coconstruct_sandbox.server import SandboxServer
+
+    with SandboxServer(size="small", seed=1, rate_limit=0) as server:
+        env = _env(server)
+        assert run_sync({**env, KILL_IN_COMMIT: "1"}, tmp_path, None).startswith("failed (-9)")
+        assert run_sync(env, tmp_path, None) == "ok"
+        server.store.advance(20)
+        assert run_sync(env, tmp_path, None) == "ok"
+        assert compare(server.store, tmp_path / "wh.duckdb") == []
