@@ -55,3 +55,21 @@ def test_a_kill_inside_the_normalize_commit_is_recovered_by_the_next_run(tmp_pat
         server.store.advance(20)
         assert run_sync(env, tmp_path, None) == "ok"
         assert compare(server.store, tmp_path / "wh.duckdb") == []
+
+
+def test_a_load_folder_left_half_created_is_completed_by_the_next_run(tmp_path):
+    """Found by the drill (seed 35): killed while dlt first created its load folder."""
+    import shutil
+
+    from benchmarks.fault_drill import _env, run_sync
+    from coconstruct_sandbox.server import SandboxServer
+
+    with SandboxServer(size="small", seed=1, rate_limit=0) as server:
+        env = _env(server)
+        assert run_sync(env, tmp_path, None) == "ok"
+        (load,) = (tmp_path / "pipelines").glob("*/load")
+        for sub in ("normalized", "loaded", "new"):
+            shutil.rmtree(load / sub)
+        server.store.advance(20)
+        assert run_sync(env, tmp_path, None) == "ok"
+        assert compare(server.store, tmp_path / "wh.duckdb") == []
