@@ -37,6 +37,7 @@ from coconstruct_source.source import (
     source_from_client,
 )
 from coconstruct_source.sweep import extract_sweep
+from pipelines.lost_destination import restart_if_destination_lost_state
 from pipelines.recovery import drop_committed_extracts
 from pipelines.summary import TableChanges, TenantRun, count_changes_duckdb
 
@@ -214,6 +215,7 @@ def run_tenant(
             else None,
         )
         drop_committed_extracts(pipeline)
+        pipeline = restart_if_destination_lost_state(pipeline)
         if pipeline.has_pending_data:
             logger.info("finishing the pending load of an interrupted run first")
             pipeline.load()
