@@ -210,7 +210,7 @@ def run_tenant(
             destination=make_destination(options),
             dataset_name=options.dataset,
             pipelines_dir=options.pipelines_dir,
-            progress=dlt.progress.log(log_period=5.0, logger=sys.stderr)
+            progress=dlt.progress.log(log_period=5.0, logger=sys.stderr, dump_system_stats=False)
             if options.progress
             else None,
         )
