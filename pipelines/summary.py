@@ -143,7 +143,9 @@ def format_summary(runs: list[TenantRun], seconds: float) -> str:
         for name in run.denied:
             lines.append(f"  warning: resource {name} skipped (permission denied for this account)")
         if run.rejected:
-            lines.append(f"  warning: {run.rejected} bad record(s) skipped (ids in the log):")
+            lines.append(
+                f"  warning: {run.rejected} bad record(s) quarantined in _coconstruct_quarantine:"
+            )
             lines.extend(f"    {group}" for group in run.reject_groups)
         if run.dbt:
             lines.append(f"  dbt: {run.dbt}")
