@@ -89,7 +89,8 @@ def project_dir() -> Path:
 
 
 @contextmanager
-def _env(values: Mapping[str, str]) -> Iterator[None]:
+def temporary_environ(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of the block, then restore them."""
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
@@ -265,7 +266,7 @@ def run_dbt(command: str = "build", *, destination: str = "duckdb",
     args = build_args(command, destination=destination, dataset=dbt_dataset(dataset),
                       select=select, vars=vars, work_dir=work_dir)
     started = time.perf_counter()
-    with _env(env):
+    with temporary_environ(env):
         try:
             res = dbtRunner().invoke(args)
         finally:

@@ -16,7 +16,6 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ from dlt.extract.source import DltSource
 
 from coconstruct_source.contract import load_contract
 from coconstruct_source.source import SOURCE_NAME, build_resources
-from pipelines.dbt_runner import DbtFailed, build_args, project_dir
+from pipelines.dbt_runner import DbtFailed, build_args, project_dir, temporary_environ
 from pipelines.orchestration.tenant_source import tenant_pipeline, tenant_source
 from pipelines.orchestration.tenants_file import load_tenants
 from pipelines.run import (
@@ -141,20 +140,6 @@ def dbt_manifest(options: RunOptions) -> Path:
     return work_dir / "target" / "manifest.json"
 
 
-@contextmanager
-def _environ(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
 def _dbt_executable() -> str:
     """`dbt` next to this interpreter, else on PATH (dagster-dbt runs it as a subprocess)."""
     here = Path(sys.executable).parent / "dbt"
@@ -213,7 +198,7 @@ def build_definitions(
     )
     def coconstruct_dbt(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
         vars_arg = json.dumps({"coconstruct_dataset": options.dataset})
-        with _environ(dbt_env):
+        with temporary_environ(dbt_env):
             invocation = dbt.cli(["build", "--vars", vars_arg], context=context)
         yield from invocation.stream()
 
