@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from coconstruct_sandbox.server import SandboxServer
 from coconstruct_source.credentials import PasswordMfaCredentials
 from pipelines.run import RunOptions, TenantSpec, run_tenants
 from pipelines.summary import TenantRun
+from tests.ground_truth import state_mismatches
 
 DATASET = "coconstruct_raw"
 
@@ -59,18 +59,8 @@ def sync(server: SandboxServer, options: RunOptions, account: Account | None = N
 def mismatches(server: SandboxServer, db_path: str) -> list[str]:
     """Tables whose count or money sums differ from /_sandbox/state (empty when equal)."""
     state = httpx.get(f"{server.url}/_sandbox/state", timeout=120).json()
-    out = []
     with duckdb.connect(db_path, read_only=True) as con:
-        for table, truth in state["tables"].items():
-            sums = list(truth["sums"])
-            exprs = ", ".join(["count(*)", *(f"sum({c})" for c in sums)])
-            row = con.execute(f"select {exprs} from {DATASET}.{table}").fetchone()
-            if row[0] != truth["count"]:
-                out.append(f"{table}: {row[0]} rows, sandbox has {truth['count']}")
-            for column, got in zip(sums, row[1:], strict=True):
-                if Decimal(got or 0) != Decimal(truth["sums"][column]):
-                    out.append(f"{table}.{column}: sum {got}, sandbox {truth['sums'][column]}")
-    return out
+        return state_mismatches(state, lambda sql: con.execute(sql).fetchone(), DATASET)
 
 
 def export_keys(server: SandboxServer, table: str, cols: tuple[str, ...]) -> set[tuple]:

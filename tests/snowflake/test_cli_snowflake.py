@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -19,6 +18,7 @@ from dlt.destinations import snowflake
 
 from pipelines.cli import main
 from pipelines.dbt_runner import DbtFailed, dbt_dataset, run_dbt, snowflake_profile_env
+from tests.ground_truth import state_mismatches
 from tests.snowflake.fakesnow_server import DLT_DESTINATION_SETTINGS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -119,19 +119,11 @@ def _mismatches(sandbox, fakesnow_server, database: str) -> list[str]:
     import snowflake.connector
 
     state = httpx.get(f"{sandbox.url}/_sandbox/state", timeout=120).json()
-    out = []
     with snowflake.connector.connect(**fakesnow_server.connect_kwargs(database)) as conn:
         cur = conn.cursor()
-        for table, truth in state["tables"].items():
-            sums = list(truth["sums"])
-            exprs = ", ".join(["count(*)", *(f"sum({c})" for c in sums)])
-            row = cur.execute(f"select {exprs} from {LOADED_SCHEMA}.{table}").fetchone()
-            if row[0] != truth["count"]:
-                out.append(f"{table}: {row[0]} rows, sandbox has {truth['count']}")
-            for column, got in zip(sums, row[1:], strict=True):
-                if Decimal(got or 0) != Decimal(truth["sums"][column]):
-                    out.append(f"{table}.{column}: sum {got!r}, sandbox {truth['sums'][column]}")
-    return out
+        return state_mismatches(
+            state, lambda sql: cur.execute(sql).fetchone(), LOADED_SCHEMA
+        )
 
 
 def _job_cost_rows(fakesnow_server, database: str) -> int:

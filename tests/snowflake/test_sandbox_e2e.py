@@ -6,12 +6,11 @@ deletes in between.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import dlt
 import httpx
 import pytest
 
+from tests.ground_truth import state_mismatches
 from tests.snowflake.fakesnow_server import DLT_DESTINATION_SETTINGS
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -20,24 +19,15 @@ DATASET = "coconstruct_raw"
 
 
 def _mismatches(sandbox, fakesnow_server, database: str) -> list[str]:
+    """Tables whose count or money sums differ from the sandbox's /_sandbox/state."""
     import snowflake.connector
 
     state = httpx.get(f"{sandbox.url}/_sandbox/state", timeout=120).json()
-    out = []
     with snowflake.connector.connect(**fakesnow_server.connect_kwargs(database)) as conn:
         cur = conn.cursor()
-        for table, truth in state["tables"].items():
-            sums = list(truth["sums"])
-            exprs = ", ".join(["count(*)", *(f"sum({c})" for c in sums)])
-            row = cur.execute(f"select {exprs} from {DATASET}.{table}").fetchone()
-            if row[0] != truth["count"]:
-                out.append(f"{table}: {row[0]} rows, sandbox has {truth['count']}")
-            for column, got in zip(sums, row[1:], strict=True):
-                if not isinstance(got, Decimal | None) or Decimal(got or 0) != Decimal(
-                    truth["sums"][column]
-                ):
-                    out.append(f"{table}.{column}: sum {got!r}, sandbox {truth['sums'][column]}")
-    return out
+        return state_mismatches(
+            state, lambda sql: cur.execute(sql).fetchone(), DATASET, require_decimal=True
+        )
 
 
 def test_sandbox_to_snowflake_matches_ground_truth(fakesnow_server, fakesnow_database, tmp_path):

@@ -15,9 +15,7 @@ select
     cast(status as {{ dbt.type_string() }}) as status,
     {{ to_money('total') }} as total,
     {{ to_money('retainage_amount') }} as retainage_amount,
-    cast(qb_sync_status as {{ dbt.type_string() }}) as qb_sync_status,
-    cast(qb_txn_id as {{ dbt.type_string() }}) as qb_txn_id,
-    cast(qb_sync_error as {{ dbt.type_string() }}) as qb_sync_error,
+    {{ qb_sync_columns() }},
     created_at as created_at,
     updated_at as updated_at
 from live

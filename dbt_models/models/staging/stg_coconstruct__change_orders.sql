@@ -18,9 +18,7 @@ select
     {{ to_money('total_price') }} as total_price,
     {{ to_money('total_tax') }} as total_tax,
     {{ to_money('total') }} as total,
-    cast(qb_sync_status as {{ dbt.type_string() }}) as qb_sync_status,
-    cast(qb_txn_id as {{ dbt.type_string() }}) as qb_txn_id,
-    cast(qb_sync_error as {{ dbt.type_string() }}) as qb_sync_error,
+    {{ qb_sync_columns() }},
     created_at as created_at,
     updated_at as updated_at
 from live

@@ -12,9 +12,7 @@ select
     {{ to_money('amount') }} as amount,
     cast(method as {{ dbt.type_string() }}) as method,
     cast(reference as {{ dbt.type_string() }}) as reference,
-    cast(qb_sync_status as {{ dbt.type_string() }}) as qb_sync_status,
-    cast(qb_txn_id as {{ dbt.type_string() }}) as qb_txn_id,
-    cast(qb_sync_error as {{ dbt.type_string() }}) as qb_sync_error,
+    {{ qb_sync_columns() }},
     created_at as created_at,
     updated_at as updated_at
 from live

@@ -14,9 +14,7 @@ select
     {{ to_quantity('retainage_percent') }} as retainage_percent,
     issued_at as issued_at,
     {{ to_money('total') }} as total,
-    cast(qb_sync_status as {{ dbt.type_string() }}) as qb_sync_status,
-    cast(qb_txn_id as {{ dbt.type_string() }}) as qb_txn_id,
-    cast(qb_sync_error as {{ dbt.type_string() }}) as qb_sync_error,
+    {{ qb_sync_columns() }},
     created_at as created_at,
     updated_at as updated_at
 from live
