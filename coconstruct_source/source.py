@@ -17,6 +17,7 @@ from coconstruct_source.credentials import TCoconstructCredentials
 from coconstruct_source.http import ApiClient, HttpSettings
 from coconstruct_source.mfa import MfaCodeProvider
 from coconstruct_source.pagination import iter_pages
+from coconstruct_source.prefetch import prefetched
 from coconstruct_source.rejects import RejectHandler, log_reject
 from coconstruct_source.resources import PageFetcher, make_resource
 from coconstruct_source.session_cache import SessionCache
@@ -72,7 +73,9 @@ def api_page_fetcher(client: ApiClient, page_size: int) -> PageFetcher:
         if path not in paged:
             yield [client.get(path)]
             return
-        yield from iter_pages(client, path, limit=page_size, updated_since=updated_since)
+        yield from prefetched(
+            iter_pages(client, path, limit=page_size, updated_since=updated_since)
+        )
 
     return fetch
 
