@@ -38,6 +38,7 @@ from coconstruct_source.source import (
 )
 from coconstruct_source.sweep import extract_sweep
 from pipelines.lost_destination import restart_if_destination_lost_state
+from pipelines.memory import release_freed_memory
 from pipelines.recovery import drop_committed_extracts
 from pipelines.summary import TableChanges, TenantRun, count_changes_duckdb
 
@@ -51,12 +52,18 @@ PERFORMANCE_DEFAULTS: dict[str, str] = {
     "data_writer.disable_compression": "true",
     "data_writer.buffer_max_items": "10000",
     "data_writer.file_max_items": "200000",
+    # one resource at a time: round-robin keeps a batch of every table in flight (~60 MB on large)
+    "extract.next_item_mode": "fifo",
 }
 
-# DuckDB's buffer cap during the load (it spills beyond it): without it the merge of a large
-# tenant takes ~550 MB on top of the extract's ~300 MB; at 256 MB the load is as fast.
-# `destination.duckdb.memory_limit` in config.toml overrides it.
-DUCKDB_MEMORY_LIMIT = "256MB"
+DLT_LOAD_WORKERS = 20
+BULK_LOAD_BYTES = 16 * 1024 * 1024  # staged parquet from which a DuckDB load is CPU-bound
+
+# DuckDB's buffer cap for the load and the change count (it spills beyond it), so that the
+# peak RSS stays flat as tenants grow. `large` full sync, 2 load workers: 96 MB → 308 MB
+# peak, 128 MB → 343 MB, 256 MB → 445 MB, at about the same speed. A tenant whose merges
+# fail with "Out of Memory" needs more: `destination.duckdb.memory_limit` in config.toml.
+DUCKDB_MEMORY_LIMIT = "96MB"
 
 
 @dataclass
@@ -130,10 +137,14 @@ def make_destination(options: RunOptions) -> Any:
                 f"the DuckDB file stem and the dataset are both {options.dataset!r}; "
                 "pick another --duckdb-path or --dataset"
             )
-        memory = dlt.config.get("destination.duckdb.memory_limit") or DUCKDB_MEMORY_LIMIT
-        settings = {"memory_limit": str(memory)}
-        return dlt.destinations.duckdb(DuckDbCredentials(path, global_config=settings))
+        return dlt.destinations.duckdb(DuckDbCredentials(path, global_config=duckdb_settings()))
     return options.destination
+
+
+def duckdb_settings() -> dict[str, str]:
+    """DuckDB settings of the load and of the change count before it."""
+    memory = dlt.config.get("destination.duckdb.memory_limit") or DUCKDB_MEMORY_LIMIT
+    return {"memory_limit": str(memory)}
 
 
 def resolve_credentials(section: str | None) -> TCoconstructCredentials:
@@ -230,8 +241,13 @@ def run_tenant(
         # after the load, so the sweep compares the API's keys with everything stored
         mark = time.perf_counter()
         if events.fetch_pages and extract_sweep(
-            pipeline, source, run.tenant, events.fetch_pages, forced=options.sweep,
-            every=events.sweep_every, hints=table_hints,
+            pipeline,
+            source,
+            run.tenant,
+            events.fetch_pages,
+            forced=options.sweep,
+            every=events.sweep_every,
+            hints=table_hints,
         ):
             steps: dict[str, float] = {}
             swept = _normalize_count_load(pipeline, options, steps)
@@ -262,13 +278,18 @@ def _normalize_count_load(
     counts = {
         t: n for t, n in (normalize_info.row_counts or {}).items() if not t.startswith("_dlt")
     }
+    staged = _staged_files(pipeline)
+    bulk = _bytes_of(staged) >= BULK_LOAD_BYTES
+    # before DuckDB's buffers come on top of what the extract left resident
+    release_freed_memory(collect_cycles=bulk)
     if options.destination == "duckdb" and counts:
         try:
             changes = count_changes_duckdb(
                 duckdb_path(options),
                 options.dataset,
-                _staged_files(pipeline),
+                staged,
                 dest_empty=options.full_refresh,
+                settings=duckdb_settings(),
             )
         except Exception as e:  # counting is informative only; never block the load
             logger.warning("could not count changes per table (%s); showing rows loaded", e)
@@ -277,9 +298,26 @@ def _normalize_count_load(
         changes = _rows_loaded(counts)
     steps["count"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    pipeline.load()
+    pipeline.load(workers=load_workers(options, bulk))
     steps["load"] = time.perf_counter() - mark
     return changes
+
+
+def _bytes_of(staged: dict[str, list[str]]) -> int:
+    return sum(os.path.getsize(f) for files in staged.values() for f in files)
+
+
+def load_workers(options: RunOptions, bulk: bool) -> int:
+    """Parallel load jobs: dlt's 20 hide the per-job latency of a small incremental load
+    (24 tables: 0.8 s vs 1.2 s at 2), but on a bulk DuckDB load they only contend for its
+    cores and memory (`large` full load: 4.8 s and 365 MB at 20, 3.9 s and 337 MB at 2).
+    `load.workers` in the config wins."""
+    configured = dlt.config.get("load.workers")
+    if configured:
+        return int(configured)
+    if options.destination == "duckdb" and bulk:
+        return max(2, os.cpu_count() or 2)
+    return DLT_LOAD_WORKERS
 
 
 def _plus(x: int | None, y: int | None) -> int | None:

@@ -63,56 +63,68 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, dataset: str, table: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [dataset, table],
-    ).fetchone()
-    return bool(row and row[0])
+def _stored_tables(con: duckdb.DuckDBPyConnection, dataset: str) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = ?", [dataset]
+    ).fetchall()
+    return {name for (name,) in rows}
 
 
 def count_changes_duckdb(
-    db_path: str, dataset: str, staged: Mapping[str, Iterable[str]], *, dest_empty: bool = False
+    db_path: str,
+    dataset: str,
+    staged: Mapping[str, Iterable[str]],
+    *,
+    dest_empty: bool = False,
+    settings: Mapping[str, str] | None = None,
 ) -> dict[str, TableChanges]:
-    """Compare staged parquet files with the stored rows, per table, on their keys."""
+    """Compare staged parquet files with the stored rows, per table, on their keys.
+
+    Reads key columns only and scans each stored table once; `settings` (the load's DuckDB
+    settings, e.g. its memory limit) bound what the comparison may hold in memory."""
     import duckdb
+    import pyarrow.parquet as pq
 
     keys = _keys()
     out: dict[str, TableChanges] = {}
-    with duckdb.connect(db_path, read_only=False) as con:
+    with duckdb.connect(db_path, read_only=False, config=dict(settings or {})) as con:
+        stored = set() if dest_empty else _stored_tables(con, dataset)
         for table, files in staged.items():
             files = list(files)
             if table not in keys or not files:
                 continue
             pk, mk = keys[table]
-            cols = ", ".join(_quote(c) for c in pk)
-            on_pk = " and ".join(f"d.{_quote(c)} = l.{_quote(c)}" for c in pk)
-            on_mk = " and ".join(f"d.{_quote(c)} = s.{_quote(c)}" for c in mk)
             src = f"read_parquet({[str(f) for f in files]!r}, union_by_name = true)"
-            probe = con.execute(f"describe select * from {src}").fetchall()
-            has_deleted = any(r[0] == DELETED_COLUMN for r in probe)
-            live_filter = f"where not coalesce({DELETED_COLUMN}, false)" if has_deleted else ""
-            needed = dict.fromkeys([*pk, *mk, *([DELETED_COLUMN] if has_deleted else [])])
-            keep = ", ".join(_quote(c) for c in needed)  # keys only: small, whatever the width
-            con.execute(f"create or replace temp table s as select {keep} from {src}")
-            con.execute(
-                f"create or replace temp table l as select distinct {cols} from s {live_filter}"
-            )
-            (live,) = con.execute("select count(*) from l").fetchone()
-            target = f"{_quote(dataset)}.{_quote(table)}"
-            if dest_empty or not _table_exists(con, dataset, table):
-                out[table] = TableChanges(inserted=live, updated=0, deleted=0)
+            columns = {name for f in files for name in pq.read_schema(f).names}
+            live = f"not coalesce({DELETED_COLUMN}, false)" if DELETED_COLUMN in columns else "true"
+            cols = ", ".join(_quote(c) for c in pk)
+            if table not in stored:
+                (inserted,) = con.execute(
+                    f"select count(*) from (select distinct {cols} from {src} where {live})"
+                ).fetchone()
+                out[table] = TableChanges(inserted=inserted, updated=0, deleted=0)
                 continue
-            (updated,) = con.execute(
-                f"select count(*) from {target} d where exists (select 1 from l where {on_pk})"
-            ).fetchone()
-            (touched,) = con.execute(
-                f"select count(*) from {target} d where exists (select 1 from s where {on_mk})"
+            needed = dict.fromkeys([*pk, *mk])
+            keep = ", ".join(_quote(c) for c in needed)  # keys only: small, whatever the width
+            con.execute(
+                f"create or replace temp table s as select {keep}, {live} as live from {src}"
+            )
+            on_pk = " and ".join(f"t.{_quote(c)} = l.{_quote(c)}" for c in pk)
+            on_mk = " and ".join(f"d.{_quote(c)} = s.{_quote(c)}" for c in mk)
+            target = f"{_quote(dataset)}.{_quote(table)}"
+            staged_live, updated, touched = con.execute(
+                f"""
+                with l as (select distinct {cols} from s where live),
+                t as (select {cols} from {target} d where exists (select 1 from s where {on_mk}))
+                select (select count(*) from l),
+                       (select count(*) from t where exists (select 1 from l where {on_pk})),
+                       (select count(*) from t)
+                """
             ).fetchone()
             out[table] = TableChanges(
-                inserted=live - updated, updated=updated, deleted=touched - updated
+                inserted=staged_live - updated, updated=updated, deleted=touched - updated
             )
-        con.execute("drop table if exists s; drop table if exists l")
+        con.execute("drop table if exists s")
     return out
 
 
