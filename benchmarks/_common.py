@@ -63,6 +63,29 @@ class Sandbox:
         return answer["access_token"]
 
 
+def advance_records(admin: httpx.Client, records: int, max_rounds: int = 200) -> dict[str, int]:
+    """`/_sandbox/advance` until at least `records` API records (list entities, not their
+    nested lines) were created, updated or deleted; returns the count per kind.
+
+    The sandbox's `changes` are business events: one may touch a single record or delete a
+    project's whole field records (thousands of timesheets), so asking for 1% of the records
+    as events changes several percent of them."""
+    top_level = set(LIST_PATHS)
+    done = {"created": 0, "updated": 0, "deleted": 0}
+    for _ in range(max_rounds):
+        remaining = records - sum(done.values())
+        if remaining <= 0:
+            return done
+        # small steps: one event may delete thousands of records, so stop near the target
+        step = remaining // 4 + 1
+        answer = admin.post("/_sandbox/advance", json={"changes": step}).json()
+        for table, kinds in answer["by_table"].items():
+            if table in top_level:
+                for kind, n in kinds.items():
+                    done[kind] += n
+    raise RuntimeError(f"advance did not reach {records} changed records in {max_rounds} rounds")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -3,7 +3,10 @@
     python benchmarks/run.py --size medium|large [--seed 1] [--skip-defaults-baseline]
 
 Everything runs in one sitting against one sandbox process on loopback, each sync in its
-own process (its peak RSS is its own). Prints a table and, last, one line of ratios:
+own process (its peak RSS is its own). The incremental run follows `/_sandbox/advance` until
+1% of the API records were created, updated or deleted (`_common.advance_records`), then a
+run with nothing changed shows the fixed cost of a run. Prints a table and, last, one line
+of ratios:
 
     full_vs_raw=… full_vs_rest_api=… incremental_vs_full=… peak_rss_mb=… dbt_s=…
 """
@@ -23,7 +26,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import sandbox_process
+from benchmarks._common import advance_records, sandbox_process
 from benchmarks.raw_fetch import raw_fetch
 
 # The untuned rest_api baseline ran at ~1.1k records/s before this project: above this many
@@ -46,11 +49,11 @@ class Row:
             f"{self.steps.get(k, float('nan')):7.2f}" if k in self.steps else "      -"
             for k in ("extract", "normalize", "load")
         )
-        return f"{self.variant:<34} {self.wall:8.2f} {rate:11.0f} {rss}  {steps}"
+        return f"{self.variant:<40} {self.wall:8.2f} {rate:11.0f} {rss}  {steps}"
 
 
 HEADER = (
-    f"{'variant':<34} {'wall_s':>8} {'records/s':>11} {'rss_mb':>8}  "
+    f"{'variant':<40} {'wall_s':>8} {'records/s':>11} {'rss_mb':>8}  "
     f"{'extract':>7}  {'normal.':>7}  {'load':>7}"
 )
 
@@ -118,13 +121,18 @@ def main() -> None:
         full = _sync(sandbox.url, account, work / "bench.duckdb", work / "pipelines")
         rows.append(Row("coconstruct full sync", full["wall"], raw.records, full["peak_rss_mb"], full["steps"]))
 
-        changes = max(1, round(raw.records * 0.01))
+        target = max(1, round(raw.records * 0.01))
         with httpx.Client(base_url=sandbox.url, timeout=600) as admin:
-            admin.post("/_sandbox/advance", json={"changes": changes}).raise_for_status()
+            changed = sum(advance_records(admin, target).values())
         incremental = _sync(sandbox.url, account, work / "bench.duckdb", work / "pipelines")
         rows.append(
-            Row(f"coconstruct incremental ({changes:,} changes)", incremental["wall"], changes,
-                incremental["peak_rss_mb"], incremental["steps"])
+            Row(f"coconstruct incremental ({changed / raw.records:.1%} changed)", incremental["wall"],
+                changed, incremental["peak_rss_mb"], incremental["steps"])
+        )
+        idle = _sync(sandbox.url, account, work / "bench.duckdb", work / "pipelines")
+        rows.append(
+            Row("coconstruct incremental (no change)", idle["wall"], 0, idle["peak_rss_mb"],
+                idle["steps"])
         )
 
         dbt_seconds = _dbt(work / "bench.duckdb")
@@ -153,7 +161,7 @@ def main() -> None:
         print(row.line())
     if note:
         print(note)
-    peak = max(full["peak_rss_mb"], incremental["peak_rss_mb"])
+    peak = max(full["peak_rss_mb"], incremental["peak_rss_mb"], idle["peak_rss_mb"])
     print(
         f"full_vs_raw={raw.seconds / full['wall']:.2f} "
         f"full_vs_rest_api={tuned['wall'] / full['wall']:.1f} "
