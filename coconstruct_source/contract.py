@@ -202,7 +202,14 @@ def parse_contract(doc: dict[str, Any]) -> Contract:
 
 
 @cache
-def load_contract() -> Contract:
-    """The contract bundled with the package (`coconstruct_source/openapi.yaml`)."""
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document bundled with the package (`coconstruct_source/openapi.yaml`),
+    parsed once per process (~80 ms); shared, so read it, never change it."""
     text = resources.files("coconstruct_source").joinpath("openapi.yaml").read_text("utf-8")
-    return parse_contract(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@cache
+def load_contract() -> Contract:
+    """The contract bundled with the package."""
+    return parse_contract(openapi_document())

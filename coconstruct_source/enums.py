@@ -6,12 +6,9 @@ A value outside its enumeration is a bad record (quarantined), not a new categor
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from coconstruct_source.contract import _non_null_variant, _resolve
+from coconstruct_source.contract import _non_null_variant, _resolve, openapi_document
 
 
 def _walk(doc: dict[str, Any], table: str, schema: dict[str, Any],
@@ -29,8 +26,7 @@ def _walk(doc: dict[str, Any], table: str, schema: dict[str, Any],
 
 @cache
 def enum_columns() -> dict[str, dict[str, frozenset[str]]]:
-    text = resources.files("coconstruct_source").joinpath("openapi.yaml").read_text("utf-8")
-    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    doc = openapi_document()
     out: dict[str, dict[str, frozenset[str]]] = {}
     for schema in doc["components"]["schemas"].values():
         if schema.get("x-resource"):

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import uuid
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import jsonschema
-import yaml
 
+from coconstruct_source.contract import openapi_document
 from coconstruct_source.errors import CoconstructError
 from coconstruct_source.http import ApiClient
 
@@ -24,14 +23,8 @@ class ValidationError(CoconstructError, ValueError):
 
 
 @cache
-def _components() -> dict[str, Any]:
-    text = resources.files("coconstruct_source").joinpath("openapi.yaml").read_text("utf-8")
-    return yaml.safe_load(text)["components"]
-
-
-@cache
 def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
-    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": _components()}
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": openapi_document()["components"]}
     return jsonschema.Draft202012Validator(schema)
 
 

@@ -24,6 +24,7 @@ from schemathesis.config import SchemathesisConfig
 from coconstruct_sandbox.server import SandboxServer
 from coconstruct_source import writes
 from coconstruct_source.auth import make_auth
+from coconstruct_source.contract import openapi_document
 from coconstruct_source.credentials import PasswordMfaCredentials
 from coconstruct_source.errors import ApiError
 from coconstruct_source.http import ApiClient, HttpSettings
@@ -49,7 +50,7 @@ def body_strategy(name: str) -> st.SearchStrategy[dict]:
 
 def _validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(
-        {"$ref": f"#/components/schemas/{name}", "components": writes._components()})
+        {"$ref": f"#/components/schemas/{name}", "components": openapi_document()["components"]})
 
 
 @given(st.one_of(body_strategy("ChangeOrderCreate").map(lambda b: ("ChangeOrderCreate", b)),
