@@ -77,33 +77,33 @@ def count_changes_duckdb(
     *,
     dest_empty: bool = False,
     settings: Mapping[str, str] | None = None,
-) -> dict[str, TableChanges]:
+) -> tuple[dict[str, TableChanges], list[str]]:
     """Compare staged parquet files with the stored rows, per table, on their keys.
 
     Reads key columns only and scans each stored table once; `settings` (the load's DuckDB
-    settings, e.g. its memory limit) bound what the comparison may hold in memory."""
+    settings, e.g. its memory limit) bound what the comparison may hold in memory. Tables
+    not stored yet are returned by name, to be counted after the load (`count_new_tables`):
+    a first sync then holds none of its keys in DuckDB before the load."""
     import duckdb
     import pyarrow.parquet as pq
 
     keys = _keys()
     out: dict[str, TableChanges] = {}
+    new_tables: list[str] = []
     with duckdb.connect(db_path, read_only=False, config=dict(settings or {})) as con:
         stored = set() if dest_empty else _stored_tables(con, dataset)
         for table, files in staged.items():
             files = list(files)
             if table not in keys or not files:
                 continue
+            if table not in stored:
+                new_tables.append(table)
+                continue
             pk, mk = keys[table]
             src = f"read_parquet({[str(f) for f in files]!r}, union_by_name = true)"
             columns = {name for f in files for name in pq.read_schema(f).names}
             live = f"not coalesce({DELETED_COLUMN}, false)" if DELETED_COLUMN in columns else "true"
             cols = ", ".join(_quote(c) for c in pk)
-            if table not in stored:
-                (inserted,) = con.execute(
-                    f"select count(*) from (select distinct {cols} from {src} where {live})"
-                ).fetchone()
-                out[table] = TableChanges(inserted=inserted, updated=0, deleted=0)
-                continue
             needed = dict.fromkeys([*pk, *mk])
             keep = ", ".join(_quote(c) for c in needed)  # keys only: small, whatever the width
             con.execute(
@@ -125,6 +125,21 @@ def count_changes_duckdb(
                 inserted=staged_live - updated, updated=updated, deleted=touched - updated
             )
         con.execute("drop table if exists s")
+    return out, new_tables
+
+
+def count_new_tables(
+    db_path: str, dataset: str, tables: Iterable[str], settings: Mapping[str, str] | None = None
+) -> dict[str, TableChanges]:
+    """After the load: a table that did not exist before holds only rows this load inserted."""
+    import duckdb
+
+    out: dict[str, TableChanges] = {}
+    with duckdb.connect(db_path, read_only=True, config=dict(settings or {})) as con:
+        for table in tables:
+            target = f"{_quote(dataset)}.{_quote(table)}"
+            (rows,) = con.execute(f"select count(*) from {target}").fetchone()
+            out[table] = TableChanges(inserted=rows, updated=0, deleted=0)
     return out
 
 

@@ -90,3 +90,19 @@ def test_relisted_parent_drops_the_lines_its_newer_version_lost():
     assert {k["change_order_id"] for k in keys} == {10}
     assert cursors == ["2026-11-27T10:05:00.000000Z"] * 2
     assert "change_order_approvals" not in dropped
+
+
+def test_a_load_over_duckdbs_memory_cap_names_the_setting_and_a_rerun_loads(
+    fake, run_fake, options, monkeypatch
+):
+    from tests.source_resources.conftest import warehouse_state
+
+    monkeypatch.setenv("DESTINATION__DUCKDB__MEMORY_LIMIT", "2MB")
+    monkeypatch.setenv("LOAD__RAISE_ON_MAX_RETRIES", "1")
+    starved = run_fake()
+    assert not starved.ok
+    assert "memory_limit" in starved.error and "[destination.duckdb]" in starved.error
+    monkeypatch.delenv("DESTINATION__DUCKDB__MEMORY_LIMIT")
+    rerun = run_fake()
+    assert rerun.ok, rerun.error
+    assert warehouse_state(options.duckdb_path) == fake.expected()
