@@ -57,7 +57,7 @@ PERFORMANCE_DEFAULTS: dict[str, str] = {
 }
 
 DLT_LOAD_WORKERS = 20
-BULK_LOAD_BYTES = 16 * 1024 * 1024  # staged parquet from which a DuckDB load is CPU-bound
+BULK_LOAD_BYTES = 16 * 1024 * 1024  # staged parquet worth a garbage collection before the load
 
 # DuckDB's buffer cap for the load and the change count (it spills beyond it), so that the
 # peak RSS stays flat as tenants grow. `large` full sync, 2 load workers: 64 MB → ~310 MB
@@ -280,9 +280,9 @@ def _normalize_count_load(
         t: n for t, n in (normalize_info.row_counts or {}).items() if not t.startswith("_dlt")
     }
     staged = _staged_files(pipeline)
-    bulk = _bytes_of(staged) >= BULK_LOAD_BYTES
+    staged_bytes = sum(os.path.getsize(f) for files in staged.values() for f in files)
     # before DuckDB's buffers come on top of what the extract left resident
-    release_freed_memory(collect_cycles=bulk)
+    release_freed_memory(collect_cycles=staged_bytes >= BULK_LOAD_BYTES)
     new_tables: list[str] = []
     if options.destination == "duckdb" and counts:
         try:
@@ -300,7 +300,7 @@ def _normalize_count_load(
         changes = _rows_loaded(counts)
     steps["count"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    pipeline.load(workers=load_workers(options, bulk))
+    pipeline.load(workers=load_workers(options, staged_bytes))
     steps["load"] = time.perf_counter() - mark
     if new_tables:
         try:
@@ -313,22 +313,34 @@ def _normalize_count_load(
     return changes
 
 
-def _bytes_of(staged: dict[str, list[str]]) -> int:
-    return sum(os.path.getsize(f) for files in staged.values() for f in files)
-
-
-def load_workers(options: RunOptions, bulk: bool) -> int:
-    """Parallel load jobs: dlt's 20 hide the per-job latency of a small incremental load
-    (24 tables: 0.8 s vs 1.2 s at 2), but on a bulk DuckDB load they only contend for its
-    cores and memory (`large` full load, DuckDB capped at 128 MB: 4.8 s and 365 MB peak at
-    20, 3.9 s and 337 MB at 2).
+def load_workers(options: RunOptions, staged_bytes: int) -> int:
+    """Parallel load jobs. DuckDB's memory cap is shared by the jobs that run at once and a
+    merge job holds more the more rows it stages, so a DuckDB load runs as many jobs as the
+    cap holds copies of the package, between the cores and dlt's 20. Measured on `large`
+    at the 64 MB cap: 1 % changed (~2 MB staged) keeps 20, which hide the per-job latency
+    of 48 small jobs (0.8 s vs 1.2 s at 2); 20 % changed (13 MB) runs 4 (at 20 DuckDB ran
+    out of memory and dlt retried jobs); a full load (72 MB) runs 2 (3.9 s, 4.8 s at 20).
     `load.workers` in the config wins."""
     configured = dlt.config.get("load.workers")
     if configured:
         return int(configured)
-    if options.destination == "duckdb" and bulk:
-        return max(2, os.cpu_count() or 2)
-    return DLT_LOAD_WORKERS
+    if options.destination != "duckdb":
+        return DLT_LOAD_WORKERS
+    cap = size_in_bytes(duckdb_settings()["memory_limit"]) or size_in_bytes(DUCKDB_MEMORY_LIMIT)
+    fits = (cap or 0) // max(staged_bytes, 1)
+    return max(2, os.cpu_count() or 2, min(DLT_LOAD_WORKERS, fits))
+
+
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def size_in_bytes(setting: str) -> int | None:
+    """A DuckDB size setting ("64MB", "1.5GiB") in bytes; None if it is not one."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", setting)
+    if not match or match.group(2).lower() not in _UNITS:
+        return None
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
 def _plus(x: int | None, y: int | None) -> int | None:
