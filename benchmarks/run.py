@@ -79,7 +79,7 @@ def _sync(sandbox_url: str, account: dict, duckdb: Path, pipelines_dir: Path) ->
 def _rest_api(sandbox_url: str, token: str, duckdb: Path, tuned: bool) -> dict:
     cmd = [
         sys.executable, "-m", "benchmarks.rest_api_baseline", "--base-url", sandbox_url,
-        "--token", token, "--duckdb", str(duckdb),
+        f"--token={token}", "--duckdb", str(duckdb),  # `=`: a token may start with "-"
     ]
     return _json_child([*cmd, "--tuned"] if tuned else cmd, timeout=3600)
 
