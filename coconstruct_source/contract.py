@@ -71,6 +71,9 @@ class ResourceSpec:
     table: TableSpec
     all_tables: tuple[TableSpec, ...] = field(default=())
 
+    def table_named(self, name: str) -> TableSpec:
+        return next(t for t in self.all_tables if t.name == name)
+
 
 @dataclass(frozen=True)
 class Contract:

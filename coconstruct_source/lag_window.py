@@ -23,8 +23,14 @@ def format_cursor(value: Any) -> str | None:
     raise TypeError(f"unexpected cursor value {value!r}")
 
 
-def _parse_cursor(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+def parse_cursor(value: Any) -> datetime | None:
+    """An API timestamp (ISO-8601 with `Z` or an offset); None if `value` is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -33,11 +39,8 @@ _MICROSECOND = timedelta(microseconds=1)
 
 def _micros(value: Any) -> int | None:
     """An `updated_at` as microseconds since the epoch; None if it is not a timestamp."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+    moment = parse_cursor(value)
+    if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -103,10 +106,8 @@ class LagWindow:
         return out
 
     def _cutoff_of(self, newest: str) -> str | None:
-        try:
-            return format_cursor(_parse_cursor(newest) - self._lag)
-        except ValueError:
-            return None
+        moment = parse_cursor(newest)
+        return None if moment is None else format_cursor(moment - self._lag)
 
     def _prune(self) -> None:
         cutoff = self._cutoff

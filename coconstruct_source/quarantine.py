@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from coconstruct_source.arrow_pages import Reject
 from coconstruct_source.contract import CURSOR_COLUMN, TENANT_COLUMN
+from coconstruct_source.lag_window import parse_cursor
 
 QUARANTINE_TABLE = "_coconstruct_quarantine"
 
@@ -34,13 +35,8 @@ SCHEMA = pa.schema([
 
 
 def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return instant if instant.tzinfo else None
+    instant = parse_cursor(value)
+    return instant if instant is not None and instant.tzinfo else None
 
 
 def page_cursor(records: Sequence[dict[str, Any]]) -> datetime:

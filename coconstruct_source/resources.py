@@ -134,7 +134,7 @@ def _yield_tables(
             tables.append((QUARANTINE_TABLE, quarantine_table(page.rejects, tenant, fallback)))
         if relisted:
             for name, (keys, cursors) in relisted.dropped(records).items():
-                child = next(t for t in spec.all_tables if t.name == name)
+                child = spec.table_named(name)
                 tables.append((name, child_deletions(child, keys, cursors, tenant)))
         for name, table in tables:
             yield from batches.add(name, table)
@@ -182,7 +182,7 @@ class _Batches:
 def _hints_of(spec: ResourceSpec, name: str) -> Any:
     if name == QUARANTINE_TABLE:
         return quarantine_hints()
-    return table_hints(next(t for t in spec.all_tables if t.name == name))
+    return table_hints(spec.table_named(name))
 
 
 def _skip_denied(

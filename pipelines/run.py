@@ -326,8 +326,8 @@ def load_workers(options: RunOptions, staged_bytes: int) -> int:
         return int(configured)
     if options.destination != "duckdb":
         return DLT_LOAD_WORKERS
-    cap = size_in_bytes(duckdb_settings()["memory_limit"]) or size_in_bytes(DUCKDB_MEMORY_LIMIT)
-    fits = (cap or 0) // max(staged_bytes, 1)
+    cap = size_in_bytes(duckdb_settings()["memory_limit"]) or size_in_bytes(DUCKDB_MEMORY_LIMIT) or 0
+    fits = cap // max(staged_bytes, 1)
     return max(2, os.cpu_count() or 2, min(DLT_LOAD_WORKERS, fits))
 
 
