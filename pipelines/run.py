@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dlt
 from dlt.common.configuration import resolve_configuration
@@ -37,10 +37,14 @@ from coconstruct_source.source import (
     source_from_client,
 )
 from coconstruct_source.sweep import extract_sweep
+from pipelines.duckdb_session import held_open
 from pipelines.lost_destination import restart_if_destination_lost_state
 from pipelines.memory import release_freed_memory
 from pipelines.recovery import drop_committed_extracts
 from pipelines.summary import TableChanges, TenantRun, count_changes_duckdb, count_new_tables
+
+if TYPE_CHECKING:
+    import duckdb
 
 logger = logging.getLogger("coconstruct")
 
@@ -283,34 +287,39 @@ def _normalize_count_load(
     staged_bytes = sum(os.path.getsize(f) for files in staged.values() for f in files)
     # before DuckDB's buffers come on top of what the extract left resident
     release_freed_memory(collect_cycles=staged_bytes >= BULK_LOAD_BYTES)
-    new_tables: list[str] = []
-    if options.destination == "duckdb" and counts:
-        try:
-            changes, new_tables = count_changes_duckdb(
-                duckdb_path(options),
-                options.dataset,
-                staged,
-                dest_empty=options.full_refresh,
-                settings=duckdb_settings(),
-            )
-        except Exception as e:  # counting is informative only; never block the load
-            logger.warning("could not count changes per table (%s); showing rows loaded", e)
+    with _held_warehouse(options) as connection:
+        new_tables: list[str] = []
+        if connection is not None and counts:
+            try:
+                changes, new_tables = count_changes_duckdb(
+                    connection, options.dataset, staged, dest_empty=options.full_refresh
+                )
+            except Exception as e:  # counting is informative only; never block the load
+                logger.warning("could not count changes per table (%s); showing rows loaded", e)
+                changes = _rows_loaded(counts)
+        else:
             changes = _rows_loaded(counts)
-    else:
-        changes = _rows_loaded(counts)
-    steps["count"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    pipeline.load(workers=load_workers(options, staged_bytes))
-    steps["load"] = time.perf_counter() - mark
-    if new_tables:
-        try:
-            changes.update(
-                count_new_tables(duckdb_path(options), options.dataset, new_tables, duckdb_settings())
-            )
-        except Exception as e:
-            logger.warning("could not count the rows of new tables (%s); showing rows loaded", e)
-            changes.update(_rows_loaded({t: counts.get(t, 0) for t in new_tables}))
+        steps["count"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        pipeline.load(workers=load_workers(options, staged_bytes))
+        steps["load"] = time.perf_counter() - mark
+        if new_tables:
+            try:
+                changes.update(count_new_tables(connection, options.dataset, new_tables))
+            except Exception as e:
+                logger.warning("could not count the rows of new tables (%s); showing rows loaded", e)
+                changes.update(_rows_loaded({t: counts.get(t, 0) for t in new_tables}))
     return changes
+
+
+def _held_warehouse(
+    options: RunOptions,
+) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection | None]:
+    """The DuckDB file held open for the count and the load (`duckdb_session`); nothing
+    for other destinations."""
+    if options.destination != "duckdb":
+        return contextlib.nullcontext()
+    return held_open(duckdb_path(options), duckdb_settings())
 
 
 def load_workers(options: RunOptions, staged_bytes: int) -> int:

@@ -8,6 +8,7 @@ loaded are known.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ from coconstruct_source.contract import DELETED_COLUMN, TENANT_COLUMN, load_cont
 
 if TYPE_CHECKING:
     import duckdb
+
+COUNT_THREADS = 4  # tables counted at once
 
 
 @dataclass
@@ -71,71 +74,72 @@ def _stored_tables(con: duckdb.DuckDBPyConnection, dataset: str) -> set[str]:
 
 
 def count_changes_duckdb(
-    db_path: str,
+    connection: duckdb.DuckDBPyConnection,
     dataset: str,
     staged: Mapping[str, Iterable[str]],
     *,
     dest_empty: bool = False,
-    settings: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, TableChanges], list[str]]:
     """Compare staged parquet files with the stored rows, per table, on their keys.
 
-    Reads key columns only and scans each stored table once; `settings` (the load's DuckDB
-    settings, e.g. its memory limit) bound what the comparison may hold in memory. Tables
-    not stored yet are returned by name, to be counted after the load (`count_new_tables`):
-    a first sync then holds none of its keys in DuckDB before the load."""
-    import duckdb
-    import pyarrow.parquet as pq
-
+    Reads key columns only and scans each stored table once, on the load's connection (its
+    memory limit bounds what the comparison may hold). Tables run in parallel, one cursor
+    each: DuckDB releases the GIL. Tables not stored yet are returned by name, to be counted
+    after the load (`count_new_tables`): a first sync then holds none of its keys in DuckDB
+    before the load."""
     keys = _keys()
-    out: dict[str, TableChanges] = {}
-    new_tables: list[str] = []
-    with duckdb.connect(db_path, read_only=False, config=dict(settings or {})) as con:
-        stored = set() if dest_empty else _stored_tables(con, dataset)
-        for table, files in staged.items():
-            files = list(files)
-            if table not in keys or not files:
-                continue
-            if table not in stored:
-                new_tables.append(table)
-                continue
-            pk, mk = keys[table]
-            src = f"read_parquet({[str(f) for f in files]!r}, union_by_name = true)"
-            columns = {name for f in files for name in pq.read_schema(f).names}
-            live = f"not coalesce({DELETED_COLUMN}, false)" if DELETED_COLUMN in columns else "true"
-            cols = ", ".join(_quote(c) for c in pk)
-            needed = dict.fromkeys([*pk, *mk])
-            keep = ", ".join(_quote(c) for c in needed)  # keys only: small, whatever the width
-            con.execute(
-                f"create or replace temp table s as select {keep}, {live} as live from {src}"
-            )
-            on_pk = " and ".join(f"t.{_quote(c)} = l.{_quote(c)}" for c in pk)
-            on_mk = " and ".join(f"d.{_quote(c)} = s.{_quote(c)}" for c in mk)
-            target = f"{_quote(dataset)}.{_quote(table)}"
-            staged_live, updated, touched = con.execute(
-                f"""
-                with l as (select distinct {cols} from s where live),
-                t as (select {cols} from {target} d where exists (select 1 from s where {on_mk}))
-                select (select count(*) from l),
-                       (select count(*) from t where exists (select 1 from l where {on_pk})),
-                       (select count(*) from t)
-                """
-            ).fetchone()
-            out[table] = TableChanges(
-                inserted=staged_live - updated, updated=updated, deleted=touched - updated
-            )
-        con.execute("drop table if exists s")
+    stored = set() if dest_empty else _stored_tables(connection, dataset)
+    work = {t: list(files) for t, files in staged.items() if t in keys and files}
+    new_tables = [t for t in work if t not in stored]
+    present = [t for t in work if t in stored]
+
+    def count(table: str) -> TableChanges:
+        with connection.cursor() as cursor:  # its own temp table, dropped with it
+            return _count_table(cursor, dataset, table, work[table], *keys[table])
+
+    with ThreadPoolExecutor(max_workers=min(COUNT_THREADS, len(present) or 1)) as pool:
+        out = dict(zip(present, pool.map(count, present), strict=True))
     return out, new_tables
 
 
+def _count_table(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    table: str,
+    files: list[str],
+    pk: list[str],
+    mk: list[str],
+) -> TableChanges:
+    import pyarrow.parquet as pq
+
+    src = f"read_parquet({[str(f) for f in files]!r}, union_by_name = true)"
+    columns = {name for f in files for name in pq.read_schema(f).names}
+    live = f"not coalesce({DELETED_COLUMN}, false)" if DELETED_COLUMN in columns else "true"
+    cols = ", ".join(_quote(c) for c in pk)
+    needed = dict.fromkeys([*pk, *mk])
+    keep = ", ".join(_quote(c) for c in needed)  # keys only: small, whatever the width
+    con.execute(f"create temp table s as select {keep}, {live} as live from {src}")
+    on_pk = " and ".join(f"t.{_quote(c)} = l.{_quote(c)}" for c in pk)
+    on_mk = " and ".join(f"d.{_quote(c)} = s.{_quote(c)}" for c in mk)
+    target = f"{_quote(dataset)}.{_quote(table)}"
+    staged_live, updated, touched = con.execute(
+        f"""
+        with l as (select distinct {cols} from s where live),
+        t as (select {cols} from {target} d where exists (select 1 from s where {on_mk}))
+        select (select count(*) from l),
+               (select count(*) from t where exists (select 1 from l where {on_pk})),
+               (select count(*) from t)
+        """
+    ).fetchone()
+    return TableChanges(inserted=staged_live - updated, updated=updated, deleted=touched - updated)
+
+
 def count_new_tables(
-    db_path: str, dataset: str, tables: Iterable[str], settings: Mapping[str, str] | None = None
+    connection: duckdb.DuckDBPyConnection, dataset: str, tables: Iterable[str]
 ) -> dict[str, TableChanges]:
     """After the load: a table that did not exist before holds only rows this load inserted."""
-    import duckdb
-
     out: dict[str, TableChanges] = {}
-    with duckdb.connect(db_path, read_only=True, config=dict(settings or {})) as con:
+    with connection.cursor() as con:
         for table in tables:
             target = f"{_quote(dataset)}.{_quote(table)}"
             (rows,) = con.execute(f"select count(*) from {target}").fetchone()
