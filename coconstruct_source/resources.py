@@ -218,11 +218,7 @@ def make_resource(
     `DriftPolicy` (drift.py), also given to dlt as the resource's schema contract.
     """
     policy = DriftPolicy.from_config()
-    common: dict[str, Any] = {
-        "name": spec.name,
-        "write_disposition": "merge",
-        "parallelized": parallelized,
-    }
+    common: dict[str, Any] = {"name": spec.name, "write_disposition": "merge"}
     if policy.schema_contract():
         common["schema_contract"] = policy.schema_contract()
 
@@ -240,7 +236,7 @@ def make_resource(
                 return
             window.save()
 
-        return dlt.resource(single, **common)()
+        return _bound(dlt.resource(single, **common), parallelized)
 
     # primary_key=(): no boundary de-duplication by dlt, the merge already dedups on keys
     updated_at = dlt.sources.incremental[datetime](CURSOR_COLUMN, lag=lag_seconds, primary_key=())
@@ -258,4 +254,12 @@ def make_resource(
             return
         window.save()
 
-    return dlt.resource(paged, **common)()
+    return _bound(dlt.resource(paged, **common), parallelized)
+
+
+def _bound(resource: DltResource, parallelized: bool) -> DltResource:
+    """The resource called (bound), then made parallel if asked: dlt's `parallelized=True`
+    is lost when a resource with an incremental argument is bound (the clone re-wraps the
+    undecorated function), so its requests would run one resource after another."""
+    bound = resource()
+    return bound.parallelize() if parallelized else bound

@@ -49,7 +49,7 @@ def build_resources(
     lag_seconds: int = 300,
     on_reject: RejectHandler = log_reject,
     on_denied: Callable[[str, Exception], None] | None = None,
-    parallelized: bool = True,
+    parallelized: bool = False,
 ) -> list[DltResource]:
     """Every contract resource over a page fetcher (tests pass fakes here)."""
     return [
