@@ -5,8 +5,9 @@ when the last job gives its connection back, so a load of many small jobs opened
 again and again (each close a checkpoint) while the jobs queued on the pool's lock. Within a
 process, DuckDB shares one database instance among all connections to a file as long as one
 stays open: holding this one makes every job borrow the open instance. On `large`, 1 % of
-the records changed (48 jobs): load 0.6 s → 0.4 s, and the count needs no connection of
-its own.
+the records changed (48 jobs): load 0.6 s → 0.45 s, and the count needs no connection of
+its own. DuckDB's checkpoint of the changed row groups (~0.1 s there) now runs once, when
+this connection closes.
 
 The file stays locked only while it is held, as during a load before.
 """

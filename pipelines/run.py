@@ -278,8 +278,9 @@ def _fetch_concurrently(source: Any) -> None:
     """An incremental run reads a page or two per resource, so its time is the API's latency
     times its requests: those go out together (dlt's extract workers, 5 by default) instead
     of one resource after another. Sandbox answering in 0-100 ms: a run with nothing
-    changed 1.2 s → 0.55 s. A first sync stays one resource at a time (fifo), which keeps
-    its memory flat."""
+    changed 1.3 s → 0.6 s (`benchmarks/latency.py`). A first sync stays one resource at a
+    time (fifo), which keeps its memory flat. The resources must not be parallel already
+    (`source_from_client` builds them sequential)."""
     for resource in source.selected_resources.values():
         resource.parallelize()
 
