@@ -142,6 +142,11 @@ def make_destination(options: RunOptions) -> Any:
                 f"the DuckDB file stem and the dataset are both {options.dataset!r}; "
                 "pick another --duckdb-path or --dataset"
             )
+        folder = os.path.dirname(os.path.abspath(path))
+        try:
+            os.makedirs(folder, exist_ok=True)  # `--duckdb-path out/warehouse.duckdb` just works
+        except OSError as e:
+            raise CoconstructError(f"cannot create the folder of the DuckDB file {path}: {e}") from e
         return dlt.destinations.duckdb(DuckDbCredentials(path, global_config=duckdb_settings()))
     return options.destination
 

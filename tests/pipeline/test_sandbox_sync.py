@@ -84,3 +84,11 @@ def test_full_medium_sync_equals_the_sandbox(sandbox_factory, tmp_path):
     options = options_in(tmp_path)
     sync(server, options)
     assert mismatches(server, options.duckdb_path) == []
+
+
+def test_a_duckdb_path_in_a_new_folder_is_created(sandbox, tmp_path):
+    options = options_in(tmp_path)
+    options.duckdb_path = str(tmp_path / "not" / "yet" / "there" / "wh.duckdb")
+    run = sync(sandbox, options)
+    assert run.rows > 1000
+    assert mismatches(sandbox, options.duckdb_path) == []
