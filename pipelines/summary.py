@@ -147,6 +147,24 @@ def count_new_tables(
     return out
 
 
+def _change_table(changes: dict[str, TableChanges]) -> list[str]:
+    """Rows inserted / updated / deleted per table; where only the rows loaded are known
+    (not DuckDB), one "loaded" column, so an update is never shown as an insert."""
+    width = max(len(t) for t in changes)
+    exact = any(c.updated is not None for c in changes.values())
+    if not exact:
+        lines = [f"  {'table':<{width}}  {'loaded':>9}"]
+        lines += [f"  {t:<{width}}  {changes[t].inserted:>9}" for t in sorted(changes)]
+        return lines
+    lines = [f"  {'table':<{width}}  {'inserted':>9}  {'updated':>9}  {'deleted':>9}"]
+    for table in sorted(changes):
+        c = changes[table]
+        upd = "-" if c.updated is None else str(c.updated)
+        dele = "-" if c.deleted is None else str(c.deleted)
+        lines.append(f"  {table:<{width}}  {c.inserted:>9}  {upd:>9}  {dele:>9}")
+    return lines
+
+
 def format_summary(runs: list[TenantRun], seconds: float) -> str:
     """The end-of-run table: rows per table inserted / updated / deleted, and time."""
     lines: list[str] = []
@@ -162,13 +180,7 @@ def format_summary(runs: list[TenantRun], seconds: float) -> str:
         if run.steps:
             lines.append("  " + ", ".join(f"{k} {v:.1f}s" for k, v in run.steps.items()))
         if run.changes:
-            width = max(len(t) for t in run.changes)
-            lines.append(f"  {'table':<{width}}  {'inserted':>9}  {'updated':>9}  {'deleted':>9}")
-            for table in sorted(run.changes):
-                c = run.changes[table]
-                upd = "-" if c.updated is None else str(c.updated)
-                dele = "-" if c.deleted is None else str(c.deleted)
-                lines.append(f"  {table:<{width}}  {c.inserted:>9}  {upd:>9}  {dele:>9}")
+            lines.extend(_change_table(run.changes))
         else:
             lines.append("  no changes")
         for name in run.denied:
