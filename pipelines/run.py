@@ -17,6 +17,7 @@ import dlt
 from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+from dlt.extract import DltSource
 
 from coconstruct_source.arrow_pages import Reject
 from coconstruct_source.credentials import (
@@ -279,7 +280,7 @@ def run_tenant(
     return run
 
 
-def _fetch_concurrently(source: Any) -> None:
+def _fetch_concurrently(source: DltSource) -> None:
     """An incremental run reads a page or two per resource, so its time is the API's latency
     times its requests: those go out together (dlt's extract workers, 5 by default) instead
     of one resource after another. Sandbox answering in 0-100 ms: a run with nothing
