@@ -206,7 +206,6 @@ def make_resource(
     lag_seconds: int = 300,
     on_reject: RejectHandler = log_reject,
     on_denied: Callable[[str, Exception], None] | None = None,
-    parallelized: bool = False,
 ) -> DltResource:
     """The dlt resource of one contract entity.
 
@@ -236,7 +235,7 @@ def make_resource(
                 return
             window.save()
 
-        return _bound(dlt.resource(single, **common), parallelized)
+        return dlt.resource(single, **common)()
 
     # primary_key=(): no boundary de-duplication by dlt, the merge already dedups on keys
     updated_at = dlt.sources.incremental[datetime](CURSOR_COLUMN, lag=lag_seconds, primary_key=())
@@ -254,12 +253,4 @@ def make_resource(
             return
         window.save()
 
-    return _bound(dlt.resource(paged, **common), parallelized)
-
-
-def _bound(resource: DltResource, parallelized: bool) -> DltResource:
-    """The resource called (bound), then made parallel if asked: dlt's `parallelized=True`
-    is lost when a resource with an incremental argument is bound (the clone re-wraps the
-    undecorated function), so its requests would run one resource after another."""
-    bound = resource()
-    return bound.parallelize() if parallelized else bound
+    return dlt.resource(paged, **common)()

@@ -49,7 +49,6 @@ def build_resources(
     lag_seconds: int = 300,
     on_reject: RejectHandler = log_reject,
     on_denied: Callable[[str, Exception], None] | None = None,
-    parallelized: bool = False,
 ) -> list[DltResource]:
     """Every contract resource over a page fetcher (tests pass fakes here)."""
     return [
@@ -60,7 +59,6 @@ def build_resources(
             lag_seconds=lag_seconds,
             on_reject=on_reject,
             on_denied=on_denied,
-            parallelized=parallelized,
         )
         for spec in load_contract().resources.values()
     ]

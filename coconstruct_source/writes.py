@@ -24,7 +24,8 @@ class ValidationError(CoconstructError, ValueError):
 
 @cache
 def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
-    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": openapi_document()["components"]}
+    components = openapi_document()["components"]
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": components}
     return jsonschema.Draft202012Validator(schema)
 
 

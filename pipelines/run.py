@@ -285,8 +285,11 @@ def _fetch_concurrently(source: DltSource) -> None:
     times its requests: those go out together (dlt's extract workers, 5 by default) instead
     of one resource after another. Sandbox answering in 0-100 ms: a run with nothing
     changed 1.3 s → 0.6 s (`benchmarks/latency.py`). A first sync stays one resource at a
-    time (fifo), which keeps its memory flat. The resources must not be parallel already
-    (`source_from_client` builds them sequential)."""
+    time (fifo), which keeps its memory flat.
+
+    On the bound resources, not `dlt.resource(parallelized=True)`: dlt drops that wrapper
+    when it binds a resource with an incremental argument (the clone restores the
+    undecorated function)."""
     for resource in source.selected_resources.values():
         resource.parallelize()
 

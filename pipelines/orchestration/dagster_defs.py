@@ -73,7 +73,7 @@ def shape_source() -> DltSource:
         raise RuntimeError("the definition-time source does not fetch; build the tenant's source")
 
     return DltSource(
-        Schema(SOURCE_NAME), SOURCE_NAME, build_resources(unused, lambda: "", parallelized=False)
+        Schema(SOURCE_NAME), SOURCE_NAME, build_resources(unused, lambda: "")
     )
 
 
