@@ -5,8 +5,10 @@
 Everything runs in one sitting against one sandbox process on loopback, each sync in its
 own process (its peak RSS is its own). The incremental run follows `/_sandbox/advance` until
 1% of the API records were created, updated or deleted (`_common.advance_records`), then a
-run with nothing changed shows the fixed cost of a run. Prints a table and, last, one line
-of ratios:
+run with nothing changed shows the fixed cost of a run. `dlt_floor.py` then times bare dlt
+(no HTTP, no connector code) merging the same change into tables of the same shape: the
+least an incremental run on dlt costs here. Prints a table, `dlt_floor_vs_full=…` and, last,
+one line of ratios:
 
     full_vs_raw=… full_vs_rest_api=… incremental_vs_full=… peak_rss_mb=… dbt_s=…
 """
@@ -27,6 +29,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import advance_records, sandbox_process
+from benchmarks.dlt_floor import warehouse_shape
 from benchmarks.raw_fetch import raw_fetch
 
 # The untuned rest_api baseline ran at ~1.1k records/s before this project: above this many
@@ -84,6 +87,15 @@ def _rest_api(sandbox_url: str, token: str, duckdb: Path, tuned: bool) -> dict:
     return _json_child([*cmd, "--tuned"] if tuned else cmd, timeout=3600)
 
 
+def _dlt_floor(duckdb: Path, changes: dict[str, list[int]], work: Path) -> dict:
+    shape = work / "floor_shape.json"
+    shape.write_bytes(orjson.dumps(warehouse_shape(duckdb, "coconstruct_raw", changes)))
+    return _json_child(
+        [sys.executable, "-m", "benchmarks.dlt_floor", "--shape", str(shape), "--json"],
+        timeout=1800,
+    )
+
+
 def _dbt(duckdb: Path) -> float:
     code = (
         "from pipelines.dbt_runner import run_dbt; "
@@ -135,6 +147,12 @@ def main() -> None:
                 idle["steps"])
         )
 
+        floor = _dlt_floor(work / "bench.duckdb", incremental["changes"], work)
+        rows.append(
+            Row("dlt alone, same change (no HTTP)", floor["change"]["wall"], changed, None,
+                floor["change"])
+        )
+
         dbt_seconds = _dbt(work / "bench.duckdb")
         rows.append(Row("dbt build", dbt_seconds, 0))
 
@@ -161,6 +179,12 @@ def main() -> None:
         print(row.line())
     if note:
         print(note)
+    print(
+        f"dlt_floor_vs_full={floor['change']['wall'] / full['wall']:.2f} "
+        f"(bare dlt, {floor['tables']} tables, {floor['changed_rows']:,} rows merged: "
+        f"{floor['change']['wall']:.2f} s; nothing changed {floor['nothing']['wall']:.2f} s; "
+        f"{floor['per_table_s'] * 1000:.0f} ms per table)"
+    )
     peak = max(full["peak_rss_mb"], incremental["peak_rss_mb"], idle["peak_rss_mb"])
     print(
         f"full_vs_raw={raw.seconds / full['wall']:.2f} "

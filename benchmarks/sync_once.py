@@ -3,7 +3,7 @@
     python -m benchmarks.sync_once --base-url URL --account-json JSON --duckdb PATH --pipelines-dir DIR
 
 The same code path as the CLI (`pipelines.run.run_tenants`); prints one JSON line with the
-wall time, the time per step, rows changed and this process tree's peak RSS.
+wall time, the time per step, rows changed (per table too) and this process tree's peak RSS.
 """
 
 from __future__ import annotations
@@ -48,7 +48,16 @@ def main() -> None:
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         orjson.dumps(
-            {"wall": wall, "steps": run.steps, "rows": run.rows, "peak_rss_mb": max(own, children)}
+            {
+                "wall": wall,
+                "steps": run.steps,
+                "rows": run.rows,
+                "changes": {
+                    table: [c.inserted, c.updated or 0, c.deleted or 0]
+                    for table, c in run.changes.items()
+                },
+                "peak_rss_mb": max(own, children),
+            }
         ).decode()
     )
 
