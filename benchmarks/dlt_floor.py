@@ -9,7 +9,8 @@ same tables, stored row counts and column counts, and the rows a change staged p
 incremental run; without `--shape` it is the `large` tenant's after a 1 % change. Arrow
 tables, `merge` on a primary key with a `hard_delete` column, a `dlt.sources.incremental`
 cursor, and the connector's tuning (parquet, no compression, fifo, DuckDB capped at 64 MB,
-20 load workers, the DuckDB file held open during the load). It loads the tenant once, then times, in one process and one sitting:
+20 load workers, the DuckDB file held open during the load). It loads the tenant once, then
+times, in one process and one sitting:
 
 1. an incremental run that merges the change into every table;
 2. a run with nothing to merge (the cursors filter every row out);
@@ -69,7 +70,8 @@ TUNING = {
     "DATA_WRITER__FILE_MAX_ITEMS": "200000",
     "EXTRACT__NEXT_ITEM_MODE": "fifo",
     "RUNTIME__DLTHUB_TELEMETRY": "false",
-    "RUNTIME__LOG_LEVEL": os.environ.get("RUNTIME__LOG_LEVEL", "ERROR"),  # arrow's nullable keys differ from the hints: a warning a table
+    # dlt warns once a table that arrow's nullable keys differ from the hints
+    "RUNTIME__LOG_LEVEL": os.environ.get("RUNTIME__LOG_LEVEL", "ERROR"),
 }
 MEMORY_LIMIT = "64MB"  # the connector's DuckDB cap (pipelines/run.py)
 LOAD_WORKERS = 20  # what the connector runs for a small change
@@ -110,7 +112,9 @@ def _changes(stored: int, columns: int, change: list[int], at: datetime) -> Iter
         yield _table(_ids(updated, updated + deleted), columns, at, True)
 
 
-def _rows(stored: int, columns: int, change: list[int], phase: str) -> Callable[..., Iterator[pa.Table]]:
+def _rows(
+    stored: int, columns: int, change: list[int], phase: str
+) -> Callable[..., Iterator[pa.Table]]:
     import dlt
 
     def rows(
@@ -142,7 +146,9 @@ def _resources(shape: Shape, phase: str) -> list:
     ]
 
 
-def _timed_run(pipeline, resources: list, load_workers: int, hold: Path | None = None) -> dict[str, float]:
+def _timed_run(
+    pipeline, resources: list, load_workers: int, hold: Path | None = None
+) -> dict[str, float]:
     """Extract, normalize, load; with `hold`, the load runs while a connection to that
     DuckDB file is open, as the connector's does (`pipelines/duckdb_session.py`: dlt's jobs
     share one database instance, and the checkpoint runs once at the close, timed here)."""
@@ -176,12 +182,13 @@ def measure(shape: Shape) -> dict:
     from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
     with tempfile.TemporaryDirectory(prefix="dlt_floor_") as work:
-
         database = Path(work) / "floor.duckdb"
 
         def pipeline(name: str, memory_limit: str = MEMORY_LIMIT) -> dlt.Pipeline:
             """The connector's cap for the timed runs, more for the initial load."""
-            credentials = DuckDbCredentials(str(database), global_config={"memory_limit": memory_limit})
+            credentials = DuckDbCredentials(
+                str(database), global_config={"memory_limit": memory_limit}
+            )
             return dlt.pipeline(
                 pipeline_name=name,
                 destination=dlt.destinations.duckdb(credentials),
@@ -198,7 +205,9 @@ def measure(shape: Shape) -> dict:
         idle = _timed_run(every, _resources(shape, "nothing"), LOAD_WORKERS, database)
         biggest = max(shape, key=lambda t: sum(shape[t][2]))
         alone = {biggest: shape[biggest]}
-        single = _timed_run(runs("floor_one", alone), _resources(alone, "change"), LOAD_WORKERS, database)
+        single = _timed_run(
+            runs("floor_one", alone), _resources(alone, "change"), LOAD_WORKERS, database
+        )
     return {
         "tables": len(shape),
         "stored_rows": sum(n for n, _, _ in shape.values()),
@@ -241,7 +250,9 @@ def _line(label: str, steps: dict[str, float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shape", type=Path, help="JSON {table: [stored, columns, [ins, upd, del]]}")
+    parser.add_argument(
+        "--shape", type=Path, help="JSON {table: [stored, columns, [ins, upd, del]]}"
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the stored rows")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
@@ -253,9 +264,16 @@ def main() -> None:
         return
     print(f"{floor['stored_rows']:,} rows stored in {floor['tables']} tables")
     print(f"{'variant':<40} {'wall_s':>7} {'extract':>8} {'normalize':>9} {'load':>6}")
-    print(_line(f"change, {floor['tables']} tables ({floor['changed_rows']:,} rows)", floor["change"]))
+    print(
+        _line(f"change, {floor['tables']} tables ({floor['changed_rows']:,} rows)", floor["change"])
+    )
     print(_line("nothing changed", floor["nothing"]))
-    print(_line(f"change of {floor['biggest']} alone ({floor['biggest_rows']:,} rows)", floor["biggest_alone"]))
+    print(
+        _line(
+            f"change of {floor['biggest']} alone ({floor['biggest_rows']:,} rows)",
+            floor["biggest_alone"],
+        )
+    )
     print(
         f"floor_incremental_s={floor['change']['wall']:.2f} "
         f"floor_no_change_s={floor['nothing']['wall']:.2f} per_table_s={floor['per_table_s']:.3f}"
