@@ -115,6 +115,7 @@ def _changes(stored: int, columns: int, change: list[int], at: datetime) -> Iter
 def _rows(
     stored: int, columns: int, change: list[int], phase: str
 ) -> Callable[..., Iterator[pa.Table]]:
+    """One table's data function for a phase: the initial load, the change, or nothing new."""
     import dlt
 
     def rows(
@@ -196,17 +197,18 @@ def measure(shape: Shape) -> dict:
                 pipelines_dir=str(Path(work) / "pipelines"),
             )
 
-        def runs(name: str, tables: Shape) -> dlt.Pipeline:
+        def loaded(name: str, tables: Shape) -> dlt.Pipeline:
+            """A pipeline that has loaded `tables` once (not timed), for the timed runs."""
             _timed_run(pipeline(name, "1GB"), _resources(tables, "initial"), load_workers=2)
             return pipeline(name)
 
-        every = runs("floor_all", shape)
+        every = loaded("floor_all", shape)
         change = _timed_run(every, _resources(shape, "change"), LOAD_WORKERS, database)
         idle = _timed_run(every, _resources(shape, "nothing"), LOAD_WORKERS, database)
         biggest = max(shape, key=lambda t: sum(shape[t][2]))
         alone = {biggest: shape[biggest]}
         single = _timed_run(
-            runs("floor_one", alone), _resources(alone, "change"), LOAD_WORKERS, database
+            loaded("floor_one", alone), _resources(alone, "change"), LOAD_WORKERS, database
         )
     return {
         "tables": len(shape),

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._common import advance_records, sandbox_process
 from benchmarks.dlt_floor import warehouse_shape
 from benchmarks.raw_fetch import raw_fetch
+from pipelines.run import DEFAULT_DATASET
 
 # The untuned rest_api baseline ran at ~1.1k records/s before this project: above this many
 # records it would take over 20 minutes, so it is skipped with a note.
@@ -89,7 +90,7 @@ def _rest_api(sandbox_url: str, token: str, duckdb: Path, tuned: bool) -> dict:
 
 def _dlt_floor(duckdb: Path, changes: dict[str, list[int]], work: Path) -> dict:
     shape = work / "floor_shape.json"
-    shape.write_bytes(orjson.dumps(warehouse_shape(duckdb, "coconstruct_raw", changes)))
+    shape.write_bytes(orjson.dumps(warehouse_shape(duckdb, DEFAULT_DATASET, changes)))
     return _json_child(
         [sys.executable, "-m", "benchmarks.dlt_floor", "--shape", str(shape), "--json"],
         timeout=1800,
