@@ -73,7 +73,7 @@ TUNING = {
     # dlt warns once a table that arrow's nullable keys differ from the hints
     "RUNTIME__LOG_LEVEL": os.environ.get("RUNTIME__LOG_LEVEL", "ERROR"),
 }
-MEMORY_LIMIT = "64MB"  # the connector's DuckDB cap (pipelines/run.py)
+MEMORY_LIMIT = "64MB"  # the connector's DuckDB cap (coconstruct_elt/run.py)
 LOAD_WORKERS = 20  # what the connector runs for a small change
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -151,7 +151,7 @@ def _timed_run(
     pipeline, resources: list, load_workers: int, hold: Path | None = None
 ) -> dict[str, float]:
     """Extract, normalize, load; with `hold`, the load runs while a connection to that
-    DuckDB file is open, as the connector's does (`pipelines/duckdb_session.py`: dlt's jobs
+    DuckDB file is open, as the connector's does (`coconstruct_elt/duckdb_session.py`: dlt's jobs
     share one database instance, and the checkpoint runs once at the close, timed here)."""
     import duckdb
 

@@ -92,7 +92,7 @@ def child_main(argv: list[str]) -> int:
     """`coconstruct run --no-dbt`, with a line on stdout as each pipeline phase begins."""
     import dlt
 
-    from pipelines.cli import main
+    from coconstruct_elt.cli import main
 
     for phase in PHASES:
         original = getattr(dlt.Pipeline, phase)

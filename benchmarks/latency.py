@@ -22,11 +22,11 @@ from pathlib import Path
 
 import httpx
 
-import pipelines.run as runner
+import coconstruct_elt.run as runner
+from coconstruct_elt.run import RunOptions, TenantSpec, run_tenants
 from coconstruct_sandbox.faults import FaultConfig
 from coconstruct_sandbox.server import SandboxServer
 from coconstruct_source.credentials import PasswordMfaCredentials
-from pipelines.run import RunOptions, TenantSpec, run_tenants
 
 
 @contextlib.contextmanager

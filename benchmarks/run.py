@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._common import advance_records, sandbox_process
 from benchmarks.dlt_floor import warehouse_shape
 from benchmarks.raw_fetch import raw_fetch
-from pipelines.run import DEFAULT_DATASET
+from coconstruct_elt.run import DEFAULT_DATASET
 
 # The untuned rest_api baseline ran at ~1.1k records/s before this project: above this many
 # records it would take over 20 minutes, so it is skipped with a note.
@@ -99,7 +99,7 @@ def _dlt_floor(duckdb: Path, changes: dict[str, list[int]], work: Path) -> dict:
 
 def _dbt(duckdb: Path) -> float:
     code = (
-        "from pipelines.dbt_runner import run_dbt; "
+        "from coconstruct_elt.dbt_runner import run_dbt; "
         f"run_dbt('build', duckdb_path={str(duckdb)!r}, echo=False)"
     )
     started = time.perf_counter()

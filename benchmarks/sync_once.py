@@ -2,7 +2,7 @@
 
     python -m benchmarks.sync_once --base-url URL --account-json JSON --duckdb PATH --pipelines-dir DIR
 
-The same code path as the CLI (`pipelines.run.run_tenants`); prints one JSON line with the
+The same code path as the CLI (`coconstruct_elt.run.run_tenants`); prints one JSON line with the
 wall time, the time per step, rows changed (per table too) and this process tree's peak RSS.
 """
 
@@ -14,8 +14,8 @@ import time
 
 import orjson
 
+from coconstruct_elt.run import RunOptions, TenantSpec, run_tenants
 from coconstruct_source.credentials import PasswordMfaCredentials
-from pipelines.run import RunOptions, TenantSpec, run_tenants
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ workers, or a .dlt/secrets.toml in the dags folder (dlt's Airflow helper reads .
 
 import os
 
-from pipelines.orchestration.airflow_dag import dag_from_tenants_file
+from coconstruct_elt.orchestration.airflow_dag import dag_from_tenants_file
 
 dag = dag_from_tenants_file(
     os.environ.get("COCONSTRUCT_TENANTS_FILE", "/opt/coconstruct/tenants.toml"),

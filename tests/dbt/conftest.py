@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.dbt_runner import DbtOutcome, run_dbt
+from coconstruct_elt.dbt_runner import DbtOutcome, run_dbt
 from tests.dbt.golden_warehouse import load_golden
 
 RAW = "coconstruct_raw"
@@ -36,7 +36,7 @@ def sync_sandbox(path: Path, pipelines_dir: Path) -> None:
     args = ["run", "--sandbox", "--sandbox-size", "small", "--sandbox-seed", "1", "--no-dbt",
             "--no-progress", "--duckdb-path", str(path), "--pipelines-dir", str(pipelines_dir)]
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from pipelines.cli import main; sys.exit(main(sys.argv[1:]))",
+        [sys.executable, "-c", "import sys; from coconstruct_elt.cli import main; sys.exit(main(sys.argv[1:]))",
          *args], capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, f"coconstruct run failed:\n{done.stdout}\n{done.stderr}"
 

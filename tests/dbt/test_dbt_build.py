@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.dbt_runner import DbtOutcome
+from coconstruct_elt.dbt_runner import DbtOutcome
 from tests.dbt import expected
 from tests.dbt.conftest import query
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.dbt_runner import DbtFailed, build_args, run_dbt
+from coconstruct_elt.dbt_runner import DbtFailed, build_args, run_dbt
 
 
 def test_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 import duckdb
 
+from coconstruct_elt.dbt_runner import project_dir
 from coconstruct_sandbox.erp_sample import MANIFEST_FILE, TRANSACTIONS_FILE, write_sample
-from pipelines.dbt_runner import project_dir
 from tests.dbt.conftest import query
 
 SEEDS = project_dir() / "seeds"

@@ -1,5 +1,6 @@
 """A wheel (`pip install coconstruct-elt`, not only `pip install -e .`) carries the dbt project
-beside `pipelines/`, where `pipelines.dbt_runner.project_dir` looks for it."""
+inside `coconstruct_elt/`, where `coconstruct_elt.dbt_runner.project_dir` looks for it, and
+installs no generic top-level import name."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGED = ("pyproject.toml", "README.md", "coconstruct_source", "coconstruct_sandbox",
-            "pipelines", "dbt_models")
+            "coconstruct_elt", "dbt_models")
 
 
 def _tracked(*paths: str) -> list[str]:
@@ -37,7 +38,9 @@ def test_wheel_holds_every_file_of_the_dbt_project(tmp_path):
     (wheel,) = (tmp_path / "wheel").glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
 
-    wanted = {n for n in _tracked("dbt_models") if not n.endswith(".gitignore")}
+    wanted = {"coconstruct_elt/" + n for n in _tracked("dbt_models") if not n.endswith(".gitignore")}
     assert wanted - names == set()
-    assert "dbt_models/dbt_project.yml" in names and "pipelines/dbt_runner.py" in names
-    assert not [n for n in names if n.startswith(("dbt_models/target/", "dbt_models/logs/"))]
+    assert "coconstruct_elt/dbt_runner.py" in names
+    assert not [n for n in names if "dbt_models/target/" in n or "dbt_models/logs/" in n]
+    top_level = {n.split("/", 1)[0] for n in names if "/" in n and ".dist-info/" not in n}
+    assert top_level == {"coconstruct_elt", "coconstruct_source", "coconstruct_sandbox"}

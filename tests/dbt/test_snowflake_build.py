@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.dbt_runner import project_dir
+from coconstruct_elt.dbt_runner import project_dir
 from tests.dbt import expected
 from tests.dbt.raw_schema import raw_tables
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import _tenants, build_parser, main
+from coconstruct_elt.cli import _tenants, build_parser, main
 
 
 def test_tenants_file_gives_one_spec_per_entry(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.orchestration.tenants_file import TenantsFileError, load_tenants
+from coconstruct_elt.orchestration.tenants_file import TenantsFileError, load_tenants
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tenants.toml"
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from coconstruct_elt.cli import main as cli_main
+from coconstruct_elt.dbt_runner import run_dbt
+from coconstruct_elt.orchestration.tenants_file import load_tenants
+from coconstruct_elt.run import RunOptions, run_tenants
+from coconstruct_elt.status import pipeline_statuses
+from coconstruct_elt.summary import TenantRun
 from coconstruct_sandbox.server import SandboxServer
-from pipelines.cli import main as cli_main
-from pipelines.dbt_runner import run_dbt
-from pipelines.orchestration.tenants_file import load_tenants
-from pipelines.run import RunOptions, run_tenants
-from pipelines.status import pipeline_statuses
-from pipelines.summary import TenantRun
 from tests.multi_tenant.helpers import (
     DATASET,
     configure_section,

@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from coconstruct_elt.orchestration.airflow_dag import dag_from_tenants_file
+from coconstruct_elt.run import RunOptions
 from coconstruct_sandbox.server import SandboxServer
-from pipelines.orchestration.airflow_dag import dag_from_tenants_file
-from pipelines.run import RunOptions
 from tests.multi_tenant.helpers import configure_section, tenant_mismatches, write_tenants_file
 
 
@@ -45,7 +45,7 @@ def test_dag_loads_each_tenant_then_dbt_and_reports_the_failing_one(
         dags = Path(os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
         dags.mkdir(parents=True, exist_ok=True)
         (dags / "coconstruct_dag.py").write_text(
-            "from pipelines.orchestration.airflow_dag import dag_from_tenants_file\n"
+            "from coconstruct_elt.orchestration.airflow_dag import dag_from_tenants_file\n"
             f"dag = dag_from_tenants_file({str(tenants_file)!r}, retries=0, schedule=None)\n"
         )
         dag = dag_from_tenants_file(tenants_file, retries=0, schedule=None)

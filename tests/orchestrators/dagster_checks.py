@@ -16,11 +16,11 @@ from dagster import (
     materialize,
 )
 
+from coconstruct_elt.orchestration.dagster_defs import build_definitions
+from coconstruct_elt.orchestration.tenants_file import load_tenants
+from coconstruct_elt.run import RunOptions
 from coconstruct_sandbox.server import SandboxServer
 from coconstruct_source.contract import load_contract
-from pipelines.orchestration.dagster_defs import build_definitions
-from pipelines.orchestration.tenants_file import load_tenants
-from pipelines.run import RunOptions
 from tests.multi_tenant.helpers import configure_section, tenant_mismatches, write_tenants_file
 
 SEEDS = {"north": 1, "south": 2}

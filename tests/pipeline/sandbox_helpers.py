@@ -8,11 +8,11 @@ from typing import Any
 import duckdb
 import httpx
 
+from coconstruct_elt.run import RunOptions, TenantSpec, run_tenants
+from coconstruct_elt.summary import TenantRun
 from coconstruct_sandbox.accounts import Account
 from coconstruct_sandbox.server import SandboxServer
 from coconstruct_source.credentials import PasswordMfaCredentials
-from pipelines.run import RunOptions, TenantSpec, run_tenants
-from pipelines.summary import TenantRun
 from tests.ground_truth import state_mismatches
 
 DATASET = "coconstruct_raw"

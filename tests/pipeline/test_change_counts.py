@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import httpx
 
+from coconstruct_elt.summary import TableChanges
 from coconstruct_source.contract import TENANT_COLUMN, load_contract
-from pipelines.summary import TableChanges
 from tests.pipeline.sandbox_helpers import DATASET, options_in, sync
 
 

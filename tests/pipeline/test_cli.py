@@ -8,13 +8,13 @@ import sys
 
 import duckdb
 
-from pipelines.cli import main
+from coconstruct_elt.cli import main
 
 
 def coconstruct(*args: str, cwd, timeout: float = 240) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__"))}
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "coconstruct_elt.cli", *args],
         cwd=cwd,
         env=env,
         capture_output=True,

@@ -22,7 +22,7 @@ def test_flat_environment_variables_log_in_and_load(sandbox, tmp_path):
     }
     db = tmp_path / "flat.duckdb"
     done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run", "--no-dbt", "--no-progress",
+        [sys.executable, "-m", "coconstruct_elt.cli", "run", "--no-dbt", "--no-progress",
          "--resources", "projects,cost_codes", "--duckdb-path", str(db),
          "--pipelines-dir", str(tmp_path / "pipes")],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
@@ -39,7 +39,7 @@ def test_missing_credentials_name_the_keys_to_set(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "DESTINATION__"))}
     env["SOURCES__COCONSTRUCT__BASE_URL"] = "http://127.0.0.1:9"
     done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run", "--no-dbt", "--no-progress",
+        [sys.executable, "-m", "coconstruct_elt.cli", "run", "--no-dbt", "--no-progress",
          "--duckdb-path", str(tmp_path / "x.duckdb"), "--pipelines-dir", str(tmp_path / "p")],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )

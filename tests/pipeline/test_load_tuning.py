@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from pipelines.run import (
+from coconstruct_elt.run import (
     DLT_LOAD_WORKERS,
     DUCKDB_MEMORY_LIMIT,
     RunOptions,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.cli import main
+from coconstruct_elt.cli import main
 
 
 def _bills(db) -> int:

@@ -3,7 +3,7 @@ that is known (an update must not read as an insert)."""
 
 from __future__ import annotations
 
-from pipelines.summary import TableChanges, TenantRun, format_summary
+from coconstruct_elt.summary import TableChanges, TenantRun, format_summary
 
 
 def _run(changes: dict[str, TableChanges]) -> TenantRun:

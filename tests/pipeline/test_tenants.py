@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.run import TenantSpec, run_tenants
+from coconstruct_elt.run import TenantSpec, run_tenants
 from tests.pipeline.sandbox_helpers import options_in
 
 

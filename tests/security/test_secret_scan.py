@@ -71,7 +71,7 @@ def _run(runs: Runs, name: str, env: dict[str, str]) -> subprocess.CompletedProc
     """`coconstruct run -v` in a subprocess; its stdout/stderr are kept as files under root."""
     root = runs.root
     done = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "run", "-v", "--no-dbt", "--no-progress",
+        [sys.executable, "-m", "coconstruct_elt.cli", "run", "-v", "--no-dbt", "--no-progress",
          "--duckdb-path", str(root / "warehouse.duckdb"), "--pipelines-dir", str(root / "pipelines")],
         cwd=root / "work", env=env, capture_output=True, text=True, timeout=180)
     (root / "logs" / f"{name}.stdout").write_text(done.stdout)

@@ -16,8 +16,8 @@ import httpx
 import pytest
 from dlt.destinations import snowflake
 
-from pipelines.cli import main
-from pipelines.dbt_runner import DbtFailed, dbt_dataset, run_dbt, snowflake_profile_env
+from coconstruct_elt.cli import main
+from coconstruct_elt.dbt_runner import DbtFailed, dbt_dataset, run_dbt, snowflake_profile_env
 from tests.ground_truth import state_mismatches
 from tests.snowflake.fakesnow_server import DLT_DESTINATION_SETTINGS
 

@@ -1,4 +1,4 @@
-"""The real pipeline (coconstruct_source via pipelines.run) from the sandbox into the
+"""The real pipeline (coconstruct_source via coconstruct_elt.run) from the sandbox into the
 (fake) Snowflake: every warehouse table's row count and money sums equal the sandbox's
 ground truth, after a first run and after an incremental run with creates, edits and
 deletes in between.

@@ -11,10 +11,10 @@ import pytest
 from dlt.common.schema import Schema
 from dlt.extract.source import DltSource
 
+from coconstruct_elt.run import RunOptions, TenantSpec, apply_performance_defaults, run_tenant
+from coconstruct_elt.summary import TenantRun
 from coconstruct_source.contract import load_contract
 from coconstruct_source.source import SOURCE_NAME, build_resources
-from pipelines.run import RunOptions, TenantSpec, apply_performance_defaults, run_tenant
-from pipelines.summary import TenantRun
 from tests.source_resources.fake_api import FakeTenant
 
 TENANT = "acme-homes"

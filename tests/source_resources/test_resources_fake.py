@@ -176,8 +176,8 @@ def test_a_run_killed_before_its_load_is_completed_by_the_next(fake, run_fake, o
     from dlt.common.schema import Schema
     from dlt.extract.source import DltSource
 
+    from coconstruct_elt.run import make_destination
     from coconstruct_source.source import SOURCE_NAME, build_resources
-    from pipelines.run import make_destination
 
     assert run_fake().ok
     fake.delete("bills", sorted(fake.records["bills"])[0])

@@ -4,7 +4,7 @@
 
 Put a two-line file in your dags folder (see examples/airflow/coconstruct_dag.py):
 
-    from pipelines.orchestration.airflow_dag import dag_from_tenants_file
+    from coconstruct_elt.orchestration.airflow_dag import dag_from_tenants_file
     dag = dag_from_tenants_file("/etc/coconstruct/tenants.toml")
 
 Each tenant runs as its own task with its own pipeline `coconstruct_<tenant>`; its state is
@@ -31,9 +31,9 @@ from dlt.common import pendulum
 from dlt.extract.source import DltSource
 from dlt.helpers.airflow_helper import PipelineTasksGroup
 
-from pipelines.orchestration.tenant_source import tenant_pipeline, tenant_source
-from pipelines.orchestration.tenants_file import load_tenants
-from pipelines.run import (
+from coconstruct_elt.orchestration.tenant_source import tenant_pipeline, tenant_source
+from coconstruct_elt.orchestration.tenants_file import load_tenants
+from coconstruct_elt.run import (
     RunOptions,
     TenantSpec,
     apply_performance_defaults,
@@ -53,7 +53,7 @@ def _source_at_run_time(tenant: TenantSpec, options: RunOptions) -> DltSource:
 
 
 def _dbt_build(options: RunOptions) -> str:
-    from pipelines.dbt_runner import run_dbt
+    from coconstruct_elt.dbt_runner import run_dbt
 
     outcome = run_dbt(
         "build",
@@ -120,5 +120,5 @@ def build_dag(
 
 
 def dag_from_tenants_file(path: str | os.PathLike[str], **kwargs: Any) -> DAG:
-    """`build_dag` over the tenants of a tenants file (see pipelines/orchestration/tenants_file.py)."""
+    """`build_dag` over the tenants of a tenants file (see coconstruct_elt/orchestration/tenants_file.py)."""
     return build_dag(load_tenants(path), **kwargs)

@@ -8,8 +8,7 @@ from typing import Any
 import dlt
 from dlt.extract.source import DltSource
 
-from coconstruct_source.source import TenantResolver, open_client, source_from_client
-from pipelines.run import (
+from coconstruct_elt.run import (
     RunOptions,
     TenantSpec,
     make_destination,
@@ -17,6 +16,7 @@ from pipelines.run import (
     resolve_base_url,
     resolve_credentials,
 )
+from coconstruct_source.source import TenantResolver, open_client, source_from_client
 
 
 def tenant_source(tenant: TenantSpec, options: RunOptions) -> tuple[str, DltSource, Any]:

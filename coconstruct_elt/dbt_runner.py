@@ -82,7 +82,14 @@ class DbtOutcome:
 def project_dir() -> Path:
     """The bundled dbt project (contains dbt_project.yml and profiles.yml)."""
     override = os.environ.get("COCONSTRUCT_DBT_PROJECT_DIR")
-    path = Path(override) if override else Path(__file__).resolve().parents[1] / "dbt_models"
+    here = Path(__file__).resolve().parent
+    # a wheel installs it inside this package; a checkout (or `pip install -e`) keeps it
+    # beside this package, at the top of the repository
+    path = Path(override) if override else next(
+        (p for p in (here / "dbt_models", here.parent / "dbt_models")
+         if (p / "dbt_project.yml").is_file()),
+        here.parent / "dbt_models",
+    )
     if not (path / "dbt_project.yml").is_file():
         raise DbtFailed([f"no dbt project at {path} (set COCONSTRUCT_DBT_PROJECT_DIR)"])
     return path

@@ -2,7 +2,7 @@
 per tenant, and the bundled dbt project downstream as dbt assets (dagster-dbt).
 
     pip install 'coconstruct-elt[dagster]'
-    COCONSTRUCT_TENANTS_FILE=tenants.toml dagster dev -m pipelines.orchestration.dagster_defs
+    COCONSTRUCT_TENANTS_FILE=tenants.toml dagster dev -m coconstruct_elt.orchestration.dagster_defs
 
 Partitions are tenants, so each tenant is its own run with its own dlt pipeline and state
 (`coconstruct_<tenant>`), and a failing tenant fails only its partition. The dbt assets are
@@ -42,18 +42,18 @@ from dbt.cli.main import dbtRunner
 from dlt.common.schema import Schema
 from dlt.extract.source import DltSource
 
-from coconstruct_source.contract import load_contract
-from coconstruct_source.source import SOURCE_NAME, build_resources
-from pipelines.dbt_runner import DbtFailed, build_args, project_dir, temporary_environ
-from pipelines.orchestration.tenant_source import tenant_pipeline, tenant_source
-from pipelines.orchestration.tenants_file import load_tenants
-from pipelines.run import (
+from coconstruct_elt.dbt_runner import DbtFailed, build_args, project_dir, temporary_environ
+from coconstruct_elt.orchestration.tenant_source import tenant_pipeline, tenant_source
+from coconstruct_elt.orchestration.tenants_file import load_tenants
+from coconstruct_elt.run import (
     RunOptions,
     TenantSpec,
     apply_performance_defaults,
     duckdb_path,
     make_destination,
 )
+from coconstruct_source.contract import load_contract
+from coconstruct_source.source import SOURCE_NAME, build_resources
 
 TENANTS_FILE_ENV = "COCONSTRUCT_TENANTS_FILE"
 DEFAULT_LOAD_CRON = "17 * * * *"  # hourly

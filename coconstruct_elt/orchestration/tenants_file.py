@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
+from coconstruct_elt.run import TenantSpec, pipeline_name_for
 from coconstruct_source.errors import CoconstructError
-from pipelines.run import TenantSpec, pipeline_name_for
 
 KEYS = {"name", "credentials_section", "base_url"}
 _SECTION = re.compile(r"^[A-Za-z0-9_]+$")

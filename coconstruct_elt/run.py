@@ -19,6 +19,11 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.extract import DltSource
 
+from coconstruct_elt.duckdb_session import held_open
+from coconstruct_elt.lost_destination import restart_if_destination_lost_state
+from coconstruct_elt.memory import release_freed_memory
+from coconstruct_elt.recovery import drop_committed_extracts
+from coconstruct_elt.summary import TableChanges, TenantRun, count_changes_duckdb, count_new_tables
 from coconstruct_source.arrow_pages import Reject
 from coconstruct_source.credentials import (
     OAuthRefreshTokenCredentials,
@@ -38,11 +43,6 @@ from coconstruct_source.source import (
     source_from_client,
 )
 from coconstruct_source.sweep import extract_sweep
-from pipelines.duckdb_session import held_open
-from pipelines.lost_destination import restart_if_destination_lost_state
-from pipelines.memory import release_freed_memory
-from pipelines.recovery import drop_committed_extracts
-from pipelines.summary import TableChanges, TenantRun, count_changes_duckdb, count_new_tables
 
 if TYPE_CHECKING:
     import duckdb

@@ -10,10 +10,13 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
-from pipelines.run import DEFAULT_DATASET, RunOptions, TenantSpec, duckdb_path, run_tenants
-from pipelines.status import format_status, pipeline_statuses
-from pipelines.summary import format_summary
+from coconstruct_elt import __version__
+from coconstruct_elt.run import DEFAULT_DATASET, RunOptions, TenantSpec, duckdb_path, run_tenants
+from coconstruct_elt.status import format_status, pipeline_statuses
+from coconstruct_elt.summary import format_summary
+from coconstruct_source.errors import CoconstructError
 
 logger = logging.getLogger("coconstruct")
 
@@ -31,6 +34,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coconstruct", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser(
@@ -93,10 +97,23 @@ def _project_config() -> Iterator[None]:
     yield
 
 
+def _sandbox_server() -> Any:
+    """The sandbox's server module; its web stack is the `sandbox` extra."""
+    try:
+        from coconstruct_sandbox import server
+    except ImportError as e:
+        raise CoconstructError(
+            f"the sandbox needs its extra ({e.name} is missing): "
+            "pip install 'coconstruct-elt[sandbox]'"
+        ) from None
+    return server
+
+
 @contextlib.contextmanager
 def _sandbox_tenant(size: str, seed: int) -> Iterator[TenantSpec]:
-    from coconstruct_sandbox.server import SandboxServer
     from coconstruct_source.credentials import PasswordMfaCredentials
+
+    SandboxServer = _sandbox_server().SandboxServer
 
     print(f"starting the sandbox tenant (size={size}, seed={seed})...", file=sys.stderr, flush=True)
     with SandboxServer(size=size, seed=seed, token_ttl=3600) as server:
@@ -114,7 +131,7 @@ def _tenants(args: argparse.Namespace) -> list[TenantSpec]:
     if args.tenants and args.tenants_file:
         raise ValueError("give --tenants or --tenants-file, not both")
     if args.tenants_file:
-        from pipelines.orchestration.tenants_file import load_tenants
+        from coconstruct_elt.orchestration.tenants_file import load_tenants
 
         return load_tenants(args.tenants_file)
     if args.tenants:
@@ -148,7 +165,7 @@ def _options(args: argparse.Namespace) -> RunOptions:
 def _run_dbt(options: RunOptions) -> str:
     """The dbt build on the loaded warehouse; its one-line summary. Raises DbtFailed."""
     try:
-        from pipelines.dbt_runner import run_dbt
+        from coconstruct_elt.dbt_runner import run_dbt
     except ImportError:
         return "skipped (the dbt project is not installed)"
     outcome = run_dbt(
@@ -201,9 +218,8 @@ def cmd_transform(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from coconstruct_sandbox.server import serve, serve_kwargs
-
-    serve(**serve_kwargs(args))
+    server = _sandbox_server()
+    server.serve(**server.serve_kwargs(args))
     return 0
 
 

@@ -1,1 +1,0 @@
-"""Runnable pipelines and the `coconstruct` CLI: source → destination → dbt."""
