@@ -12,7 +12,6 @@ equals the sum of its live payments.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from coconstruct_sandbox import money
+from coconstruct_sandbox.files.records import version_fields
 from coconstruct_sandbox.generator import vocab
 
 if TYPE_CHECKING:
@@ -247,13 +247,12 @@ def create_misc(store: TenantStore, rng: random.Random, tally: _Tally) -> bool:
                   "end_date": stamp[:10], "status": "not_started", "percent_complete": 0,
                   "predecessor_id": None, **base}
     elif kind == "attachments" and project:
-        checksum = hashlib.sha256(f"{store.seed}:new:{rid}".encode()).hexdigest()
         record = {"id": rid, "project_id": project["id"], "parent_type": "project",
                   "parent_id": project["id"], "file_name": f"site_photo_{rid}.jpg",
-                  "content_type": "image/jpeg", "size_bytes": rng.randrange(10_000, 5_000_000),
-                  "checksum_sha256": checksum,
-                  "url": f"https://files.sandbox.example/a/{rid}/{checksum[:16]}?sig={checksum[16:40]}",
-                  "url_expires_at": stamp, "client_visible": True, "uploaded_by": None,
+                  "content_type": "image/jpeg",
+                  **version_fields(store.seed, rid, f"site_photo_{rid}.jpg",
+                                   rng.randrange(10_000, 5_000_000), stamp),
+                  "client_visible": True, "uploaded_by": None,
                   "uploaded_at": stamp, **base}
     elif kind == "clients":
         first, last = rng.choice(vocab.FIRST_NAMES), rng.choice(vocab.LAST_NAMES)
@@ -450,9 +449,12 @@ def edit_misc(store: TenantStore, rng: random.Random, tally: _Tally) -> bool:
         record["status"] = "complete" if record["percent_complete"] == 100 else "in_progress"
     elif kind == "qb_mappings":
         record["qb_name"] = record["qb_name"].upper()
-    else:
+    else:  # renamed and re-uploaded: a new version of the file (same size, new bytes)
+        stamp = store.now()
         record["file_name"] = f"renamed_{record['file_name']}"
-        record["url_expires_at"] = store.now()
+        record["uploaded_at"] = stamp
+        record.update(version_fields(store.seed, record["id"], record["file_name"],
+                                     record["size_bytes"], stamp))
     store.put(kind, record)
     tally(kind, "updated")
     return True

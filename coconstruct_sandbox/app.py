@@ -77,6 +77,7 @@ class SandboxState:
     activity_every: int = 0
     idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)
     list_requests: int = 0
+    files: Any = None  # files.service.FileService (file bytes, signed URLs, uploads)
 
 
 def _parse_limit(raw: str | None) -> int:
@@ -407,6 +408,9 @@ class SandboxApp:
         return Route(f"/projects/{{project_id:int}}/{kind}", dispatch, methods=list(handlers))
 
     def routes(self) -> list[Route]:
+        from coconstruct_sandbox.files.routes import AttachmentRoutes
+
+        attachments = AttachmentRoutes(self)
         contract = [
             Route("/sessions", _by_method(POST=self.create_session, DELETE=self.revoke_session),
                   methods=["POST", "DELETE"]),
@@ -416,6 +420,7 @@ class SandboxApp:
             Route("/company", self.company, methods=["GET"]),
             *(Route(path, self.list_entity, methods=["GET"]) for path in LIST_ROUTES),
             *(self._project_route(kind) for kind in PROJECT_LIST_ROUTES),
+            *attachments.api_routes(),
             Route("/{collection}/{id:int}", self.get_entity, methods=["GET"]),
         ]
         admin = [
@@ -428,6 +433,7 @@ class SandboxApp:
             Route("/_sandbox/purge", self.admin_purge, methods=["POST"]),
             Route("/_sandbox/faults", self.admin_faults, methods=["GET", "POST"]),
             Route("/_sandbox/clock", self.admin_clock, methods=["POST"]),
+            *attachments.admin_routes(),
         ]
         return admin + contract
 
@@ -460,11 +466,14 @@ def _json(value: Any, status: int = 200) -> Response:
 
 
 def build_app(state: SandboxState) -> ASGIApp:
-    """The ASGI app: Starlette routes wrapped in the fault middleware."""
+    """The ASGI app: Starlette routes wrapped in the fault middleware; file bytes beside it."""
     app = SandboxApp(state)
     starlette = Starlette(
         routes=app.routes(),
         exception_handlers={ApiError: app.on_api_error, HTTPException: app.on_http_error},
     )
     starlette.state.sandbox = state
-    return FaultMiddleware(starlette, state.faults)
+    from coconstruct_sandbox.files.routes import FileBytes
+
+    # signed file URLs stream outside the fault middleware (it buffers whole answers)
+    return FileBytes(state.files, FaultMiddleware(starlette, state.faults))

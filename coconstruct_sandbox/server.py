@@ -16,6 +16,8 @@ from coconstruct_sandbox.accounts import Account, build_accounts, build_oauth_cl
 from coconstruct_sandbox.app import SandboxState, build_app
 from coconstruct_sandbox.auth import AuthService
 from coconstruct_sandbox.faults import PROFILES, DroppedConnection, FaultConfig, Faults
+from coconstruct_sandbox.files.faults import FILE_FAULT_PROFILES, FileFaultConfig
+from coconstruct_sandbox.files.service import FileService
 from coconstruct_sandbox.ratelimit import RateLimiter
 from coconstruct_sandbox.store import TenantStore
 
@@ -38,21 +40,26 @@ def _quiet_drops() -> None:
 def build_state(*, size: str = "small", seed: int = 1, faults: str | FaultConfig = "none",
                 fault_rate: float = 0.1, fault_seed: int | None = None, token_ttl: int = 900,
                 activity_every: int = 0, rate_limit: float = DEFAULT_RATE_LIMIT,
-                rate_burst: int | None = None, store: TenantStore | None = None) -> SandboxState:
+                rate_burst: int | None = None, store: TenantStore | None = None,
+                file_faults: str = "none", file_url_ttl: int = 900) -> SandboxState:
     """The tenant, its accounts and sessions, faults and limits, ready for `build_app`."""
     store = store if store is not None else TenantStore.build(size=size, seed=seed)
     accounts = build_accounts(store, seed)
     oauth_client = build_oauth_client(accounts, seed)
     fault_config = faults if isinstance(faults, FaultConfig) else FaultConfig(
         profile=faults, seed=seed if fault_seed is None else fault_seed, rate=fault_rate)
+    auth = AuthService(accounts, oauth_client=oauth_client, token_ttl=token_ttl)
+    files = FileService(store, auth.clock.now, url_ttl=file_url_ttl)
+    files.faults.configure(FileFaultConfig(profile=file_faults, seed=seed))
     return SandboxState(
         store=store,
         accounts=accounts,
-        auth=AuthService(accounts, oauth_client=oauth_client, token_ttl=token_ttl),
+        auth=auth,
         faults=Faults(fault_config),
         limiter=RateLimiter(rate_limit, rate_burst),
         oauth_client=oauth_client,
         activity_every=activity_every,
+        files=files,
     )
 
 
@@ -114,6 +121,7 @@ class SandboxServer:
             self._server.should_exit = True
             self._thread.join(timeout=10)
         self._server = self._thread = None
+        self.state.files.close()
 
     def __enter__(self) -> SandboxServer:
         return self.start()
@@ -125,13 +133,15 @@ class SandboxServer:
 def serve(*, host: str = "127.0.0.1", port: int = 8765, size: str = "small", seed: int = 1,
           faults: str = "none", fault_rate: float = 0.1, fault_seed: int | None = None,
           token_ttl: int = 900, activity_every: int = 0, rate_limit: float = DEFAULT_RATE_LIMIT,
-          rate_burst: int | None = None, log_level: str = "info") -> None:
+          rate_burst: int | None = None, log_level: str = "info", file_faults: str = "none",
+          file_url_ttl: int = 900) -> None:
     """Serve the sandbox until interrupted (blocking); the keywords match `add_serve_arguments`."""
     _quiet_drops()
     started = time.perf_counter()
     state = build_state(size=size, seed=seed, faults=faults, fault_rate=fault_rate,
                         fault_seed=fault_seed, token_ttl=token_ttl, activity_every=activity_every,
-                        rate_limit=rate_limit, rate_burst=rate_burst)
+                        rate_limit=rate_limit, rate_burst=rate_burst, file_faults=file_faults,
+                        file_url_ttl=file_url_ttl)
     gc.freeze()  # the tenant lives as long as the process: keep the collector off its objects
     print(f"sandbox tenant size={size} seed={seed} built in {time.perf_counter() - started:.1f}s; "
           f"faults={state.faults.config.profile}; demo accounts: http://{host}:{port}/_sandbox/accounts",
@@ -157,9 +167,14 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="requests/s per session (0: unlimited)")
     parser.add_argument("--rate-burst", type=int, default=None, help="bucket size (default 2x rate)")
     parser.add_argument("--log-level", default="info")
+    parser.add_argument("--file-faults", default="none", choices=FILE_FAULT_PROFILES,
+                        help="fault profile of file downloads")
+    parser.add_argument("--file-url-ttl", type=int, default=900,
+                        help="lifetime of signed file URLs, seconds")
 
 
 def serve_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     names = ("host", "port", "size", "seed", "faults", "fault_rate", "fault_seed", "token_ttl",
-             "activity_every", "rate_limit", "rate_burst", "log_level")
+             "activity_every", "rate_limit", "rate_burst", "log_level", "file_faults",
+             "file_url_ttl")
     return {name: getattr(args, name) for name in names}

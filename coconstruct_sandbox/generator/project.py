@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from decimal import Decimal
 
 from coconstruct_sandbox import money
+from coconstruct_sandbox.files.records import version_fields
 from coconstruct_sandbox.generator import timeline as t
 from coconstruct_sandbox.generator import vocab
 from coconstruct_sandbox.generator.context import Context, CostCode
@@ -500,16 +500,14 @@ class ProjectBuilder:
             aid = self.sink.new_id("attachments")
             kind, ids = parents[n % len(parents)]
             label, ext, content_type = rng.choice(vocab.FILE_KINDS)
-            checksum = hashlib.sha256(f"{self.ctx.seed}:{aid}".encode()).hexdigest()
             uploaded = self.when()
             name = f"{label}_{aid}.{ext}" if n % 7 else f"{label} {aid} (final) ñ.{ext}"
+            parent_id = rng.choice(ids)
+            size = 0 if n % 29 == 28 else rng.randrange(2_000, 9_000_000)
             self.sink.load("attachments", {
-                "id": aid, "project_id": self.pid, "parent_type": kind, "parent_id": rng.choice(ids),
+                "id": aid, "project_id": self.pid, "parent_type": kind, "parent_id": parent_id,
                 "file_name": name, "content_type": content_type,
-                "size_bytes": 0 if n % 29 == 28 else rng.randrange(2_000, 9_000_000),
-                "checksum_sha256": checksum,
-                "url": f"https://files.sandbox.example/a/{aid}/{checksum[:16]}?sig={checksum[16:40]}",
-                "url_expires_at": t.iso(uploaded + 7 * t.DAY),
+                **version_fields(self.ctx.seed, aid, name, size, t.iso(uploaded + 7 * t.DAY)),
                 "client_visible": rng.random() < 0.6, "uploaded_by": rng.choice(staff),
                 "uploaded_at": t.iso(uploaded), **self.stamps(uploaded, 0.05)})
 

@@ -4,9 +4,10 @@ from tests.sandbox_data.recompute import all_problems
 
 
 def _content(store: TenantStore) -> dict:
-    """Records without the clock-driven fields (advance stamps with the real clock)."""
+    """Records without the clock-driven fields (advance stamps with the real clock; a signed
+    file URL carries its expiry)."""
     volatile = ("updated_at", "created_at", "approved_at", "acted_at", "started_at", "work_date",
-                "client_approved_at", "retired_at", "issued_at", "url_expires_at", "uploaded_at",
+                "client_approved_at", "retired_at", "issued_at", "url_expires_at", "uploaded_at", "url",
                 "bill_date", "invoice_date", "received_on", "start_date", "end_date",
                 "insurance_expires_on")
 
