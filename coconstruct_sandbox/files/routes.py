@@ -99,7 +99,7 @@ class AttachmentRoutes:
         checks = {
             "project_id": lambda v: _is_int(v) and v >= 1,
             "parent_id": lambda v: _is_int(v) and v >= 1,
-            "parent_type": lambda v: v == "project" or v in PARENT_ENTITIES,
+            "parent_type": lambda v: isinstance(v, str) and (v == "project" or v in PARENT_ENTITIES),
             "file_name": lambda v: isinstance(v, str) and 1 <= len(v) <= 255 and "/" not in v,
             "content_type": lambda v: isinstance(v, str) and 1 <= len(v) <= 100,
             "size_bytes": lambda v: _is_int(v) and 0 <= v <= MAX_UPLOAD_BYTES,
@@ -111,7 +111,8 @@ class AttachmentRoutes:
             details.append({"field": "client_visible", "issue": "must be true or false"})
         if details:
             raise ApiError(422, "validation_error", "Invalid upload request.", details=details)
-        return dict(body)
+        ints = ("project_id", "parent_id", "size_bytes")
+        return {k: int(v) if k in ints else v for k, v in body.items()}
 
     def _check_parent(self, fields: dict) -> None:
         kind, pid, project = fields["parent_type"], fields["parent_id"], fields["project_id"]
@@ -188,7 +189,7 @@ class FileBytes:
     async def _guarded(self, handler: Any, method: str, scope: Scope, receive: Receive,
                        send: Send) -> None:
         if scope["method"] != method:
-            await _error(send, 405, "method_not_allowed", f"Use {method}.", {"allow": method})
+            await _error(send, 405, "validation_error", f"Use {method}.", {"allow": method})
             return
         name = scope["path"].split("/", 2)[2]
         params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
@@ -264,6 +265,9 @@ class FileBytes:
 
 
 def _is_int(value: Any) -> bool:
+    """An integer as JSON Schema has it (2.0 is one)."""
+    if isinstance(value, float):
+        return value.is_integer()
     return isinstance(value, int) and not isinstance(value, bool)
 
 

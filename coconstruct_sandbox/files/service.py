@@ -113,8 +113,7 @@ class FileService:
     def check_download(self, attachment_id: int, params: dict[str, str]) -> dict:
         """The live record a download URL stands for, or UrlRefused."""
         tag, sig, expires = params.get("v", ""), params.get("sig", ""), params.get("expires", "")
-        if not expires.isdigit() or not hmac.compare_digest(
-                signature(self.secret, f"file:{attachment_id}:{tag}", int(expires)), sig):
+        if not _signed(signature(self.secret, f"file:{attachment_id}:{tag}", _int(expires)), sig):
             raise UrlRefused(403, "url_invalid", "The URL's signature is not valid.")
         if int(expires) <= self.now() or sig in self.revoked:
             raise UrlRefused(403, "url_expired", "The URL expired; read the attachment again for a new one.")
@@ -153,8 +152,7 @@ class FileService:
 
     def check_upload(self, upload_id: str, params: dict[str, str]) -> Upload:
         sig, expires = params.get("sig", ""), params.get("expires", "")
-        if not expires.isdigit() or not hmac.compare_digest(
-                signature(self.secret, f"upload:{upload_id}", int(expires)), sig):
+        if not _signed(signature(self.secret, f"upload:{upload_id}", _int(expires)), sig):
             raise UrlRefused(403, "url_invalid", "The upload URL's signature is not valid.")
         if int(expires) <= self.now():
             raise UrlRefused(403, "url_expired", "The upload URL expired; start the upload again.")
@@ -211,6 +209,14 @@ class FileService:
         if self._dir is not None:
             self._dir.cleanup()
             self._dir = None
+
+
+def _int(text: str) -> int:
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else -1
+
+
+def _signed(expected: str, given: str) -> bool:
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
 
 
 def _read_file(path: Path, start: int, end: int) -> Iterator[bytes]:
