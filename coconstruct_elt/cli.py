@@ -1,4 +1,4 @@
-"""The `coconstruct` console script: run, status, transform, sandbox serve."""
+"""The `coconstruct` console script: run, files, listen, status, transform, sandbox serve."""
 
 from __future__ import annotations
 
@@ -64,6 +64,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-dbt", action="store_true", help="skip the dbt step")
     run.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+
+    files = sub.add_parser(
+        "files", help="download new and changed attachment files into a file store, verified"
+    )
+    _add_common(files)
+    files.add_argument("--sandbox", action="store_true", help="start the bundled sandbox tenant")
+    files.add_argument("--sandbox-size", default="small")
+    files.add_argument("--sandbox-seed", type=int, default=1)
+    files.add_argument("--tenants", help="comma-separated tenant config sections")
+    files.add_argument("--tenants-file", help="TOML/YAML file listing the tenants")
+    files.add_argument(
+        "--store",
+        help="where files go: a folder or any fsspec URL, e.g. s3://bucket/prefix "
+        "(default [sources.coconstruct.files] store_url, else ./coconstruct_files)",
+    )
+    files.add_argument("--workers", type=int, help="concurrent downloads (default 4)")
+    files.add_argument(
+        "--on-delete", choices=("remove", "keep"),
+        help="what an attachment deleted in CoConstruct does to its file (default remove)",
+    )
+    files.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
 
     status = sub.add_parser("status", help="last run, outcome and cursors per tenant")
     status.add_argument("--pipelines-dir")
@@ -207,6 +228,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_files(args: argparse.Namespace) -> int:
+    from coconstruct_elt.files import configure_files, format_files_report, sync_files
+
+    configure_files(args.store, args.workers, args.on_delete)
+    options = _options(args)
+    started = time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        if args.sandbox:
+            tenants = [stack.enter_context(_sandbox_tenant(args.sandbox_size, args.sandbox_seed))]
+        else:
+            tenants = _tenants(args)
+        reports = sync_files(tenants, options)
+    print(format_files_report(reports, time.perf_counter() - started))
+    failed = [r for r in reports if not r.ok or r.failed]
+    for report in failed:
+        why = report.error or f"{report.failed} file(s) failed; they are retried on the next run"
+        print(f"error: tenant {report.tenant}: {why}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     print(format_status(pipeline_statuses(args.pipelines_dir)))
     return 0
@@ -225,6 +266,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "run": cmd_run,
+    "files": cmd_files,
     "status": cmd_status,
     "transform": cmd_transform,
     "sandbox": cmd_sandbox,

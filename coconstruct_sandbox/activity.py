@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from coconstruct_sandbox import money
 from coconstruct_sandbox.files.records import version_fields
-from coconstruct_sandbox.generator import vocab
+from coconstruct_sandbox.generator import profiles, vocab
 
 if TYPE_CHECKING:
     from coconstruct_sandbox.store import TenantStore
@@ -251,7 +251,7 @@ def create_misc(store: TenantStore, rng: random.Random, tally: _Tally) -> bool:
                   "parent_id": project["id"], "file_name": f"site_photo_{rid}.jpg",
                   "content_type": "image/jpeg",
                   **version_fields(store.seed, rid, f"site_photo_{rid}.jpg",
-                                   rng.randrange(10_000, 5_000_000), stamp),
+                                   rng.randrange(10_000, _max_file_bytes(store)), stamp),
                   "client_visible": True, "uploaded_by": None,
                   "uploaded_at": stamp, **base}
     elif kind == "clients":
@@ -458,6 +458,10 @@ def edit_misc(store: TenantStore, rng: random.Random, tally: _Tally) -> bool:
     store.put(kind, record)
     tally(kind, "updated")
     return True
+
+
+def _max_file_bytes(store: TenantStore) -> int:
+    return min(5_000_000, profiles.profile(store.size).max_file_bytes)
 
 
 # ---- deletes ----------------------------------------------------------------------------------

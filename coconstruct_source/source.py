@@ -14,6 +14,7 @@ from dlt.extract.source import DltSource
 from coconstruct_source.auth import make_auth
 from coconstruct_source.contract import load_contract
 from coconstruct_source.credentials import TCoconstructCredentials
+from coconstruct_source.files.resource import attachment_files
 from coconstruct_source.http import ApiClient, HttpSettings
 from coconstruct_source.mfa import MfaCodeProvider
 from coconstruct_source.pagination import iter_pages
@@ -119,6 +120,8 @@ def source_from_client(
         on_reject=on_reject,
         on_denied=on_denied,
     )
+    # the files themselves: only when asked for (`--resources attachment_files`, `coconstruct files`)
+    resources.append(attachment_files(client, tenant, selected=False))
     return DltSource(Schema(SOURCE_NAME), SOURCE_NAME, resources)
 
 
@@ -135,10 +138,12 @@ def coconstruct_source(
     """All CoConstruct entities of one tenant, incremental and merged on (tenant_id, id).
 
     Pick a subset with `.with_resources("projects", "bills")`. A resource the account may
-    not read (403) logs a warning naming it and the others load.
+    not read (403) logs a warning naming it and the others load. `attachment_files` (the
+    files themselves, into `[sources.coconstruct.files] store_url`) is off unless selected.
     """
     client = open_client(
         base_url, credentials, session_cache=session_cache, mfa_code_provider=mfa_code_provider
     )
     tenant = TenantResolver(tenant_id, lambda: client.get("/company"))
-    return build_resources(api_page_fetcher(client, page_size), tenant, lag_seconds=lag_seconds)
+    resources = build_resources(api_page_fetcher(client, page_size), tenant, lag_seconds=lag_seconds)
+    return [*resources, attachment_files(client, tenant, selected=False)]

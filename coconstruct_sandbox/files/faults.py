@@ -4,7 +4,8 @@
 same URL then answers 403 `url_expired`); `truncate`: a clean answer that is shorter than the
 file (its Content-Length says so too); `wrong_bytes`: the right length with a few bytes
 changed; `slow`: the bytes trickle at `slow_bytes_per_second`; `chaos`: any of them.
-`corrupt_ids` are attachments whose bytes are always wrong (a file that can never verify).
+`corrupt_ids` are attachments whose bytes are always wrong (a file that can never verify);
+`ids`, when given, limits the profile to those attachments.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class FileFaultConfig:
     rate: float = 0.3  # probability of a fault per download request
     slow_bytes_per_second: int = 2_000_000
     corrupt_ids: list[int] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)  # when given, faults hit only these attachments
 
     def __post_init__(self) -> None:
         if self.profile not in FILE_FAULT_PROFILES:
@@ -51,10 +53,12 @@ class FileFaults:
     def describe(self) -> dict[str, Any]:
         return asdict(self.config) | {"injected": dict(self.injected)}
 
-    def pick(self) -> str | None:
-        """The fault for the next download, or None."""
-        profile = self.config.profile
-        if profile == "none" or self.rng.random() >= self.config.rate:
+    def pick(self, attachment_id: int) -> str | None:
+        """The fault for the next download of this attachment, or None."""
+        profile, ids = self.config.profile, self.config.ids
+        if profile == "none" or (ids and attachment_id not in ids):
+            return None
+        if self.rng.random() >= self.config.rate:
             return None
         kind = self.rng.choice(_KINDS) if profile == "chaos" else profile
         self.injected[kind] += 1

@@ -208,7 +208,7 @@ class FileBytes:
         size = record["size_bytes"]
         start, end, partial = _byte_range(_header(scope, b"range"), size)
         faults = self.files.faults
-        fault = faults.pick()
+        fault = faults.pick(aid)
         length = end - start
         sent_end = start + faults.cut_point(length) if fault == "truncate" and length else end
         cut = faults.cut_point(length) if fault == "expire_mid" and length else None

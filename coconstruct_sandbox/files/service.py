@@ -107,13 +107,15 @@ class FileService:
         """The record with a URL that works for `url_ttl` seconds from now."""
         expires = int(self.now()) + self.url_ttl
         fields = version_fields(self.store.seed, record["id"], record["file_name"],
-                                record["size_bytes"], iso_seconds(expires), record["checksum_sha256"])
+                                record["size_bytes"], iso_seconds(expires), record["checksum_sha256"],
+                                secrets.token_hex(4))
         return record | fields
 
     def check_download(self, attachment_id: int, params: dict[str, str]) -> dict:
         """The live record a download URL stands for, or UrlRefused."""
         tag, sig, expires = params.get("v", ""), params.get("sig", ""), params.get("expires", "")
-        if not _signed(signature(self.secret, f"file:{attachment_id}:{tag}", _int(expires)), sig):
+        subject = f"file:{attachment_id}:{tag}:{params.get('n', '')}"
+        if not _signed(signature(self.secret, subject, _int(expires)), sig):
             raise UrlRefused(403, "url_invalid", "The URL's signature is not valid.")
         if int(expires) <= self.now() or sig in self.revoked:
             raise UrlRefused(403, "url_expired", "The URL expired; read the attachment again for a new one.")

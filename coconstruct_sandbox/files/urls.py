@@ -2,7 +2,7 @@
 
 A URL is a capability: whoever holds it may read (or write) the bytes until `expires`
 (unix seconds), nothing else. The HMAC covers the attachment id, a tag of the version's
-checksum (`v`) and the expiry, so a URL for an older version of a file stops working (410)
+checksum (`v`), a nonce (`n`) and the expiry, so a URL for an older version of a file stops working (410)
 once the file changes.
 """
 
@@ -25,10 +25,12 @@ def version_tag(checksum: str) -> str:
     return checksum[:16]
 
 
-def download_path(secret: bytes, attachment_id: int, checksum: str, expires: int) -> str:
+def download_path(secret: bytes, attachment_id: int, checksum: str, expires: int,
+                  nonce: str = "0") -> str:
+    """`nonce` tells apart two URLs issued in the same second (one may be revoked)."""
     tag = version_tag(checksum)
-    sig = signature(secret, f"file:{attachment_id}:{tag}", expires)
-    return f"/files/{attachment_id}?v={tag}&expires={expires}&sig={sig}"
+    sig = signature(secret, f"file:{attachment_id}:{tag}:{nonce}", expires)
+    return f"/files/{attachment_id}?v={tag}&n={nonce}&expires={expires}&sig={sig}"
 
 
 def upload_path(secret: bytes, upload_id: str, expires: int) -> str:

@@ -19,6 +19,7 @@ class SizeProfile:
     timesheets: int = 250
     schedule_tasks: int = 25
     attachments: int = 15
+    max_file_bytes: int = 9_000_000  # attachment sizes are 2 kB up to this (the bytes are served)
 
     @property
     def trade_partners(self) -> int:
@@ -31,7 +32,7 @@ class SizeProfile:
 
 SIZES: dict[str, SizeProfile] = {
     "small": SizeProfile(projects=20, budget_lines=16, timesheets=40, schedule_tasks=12,
-                         attachments=8),
+                         attachments=8, max_file_bytes=150_000),
     "medium": SizeProfile(projects=300, timesheets=100),
     "large": SizeProfile(projects=3000, timesheets=330),
 }

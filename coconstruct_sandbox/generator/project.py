@@ -503,7 +503,7 @@ class ProjectBuilder:
             uploaded = self.when()
             name = f"{label}_{aid}.{ext}" if n % 7 else f"{label} {aid} (final) ñ.{ext}"
             parent_id = rng.choice(ids)
-            size = 0 if n % 29 == 28 else rng.randrange(2_000, 9_000_000)
+            size = 0 if n % 29 == 28 else rng.randrange(2_000, self.ctx.profile.max_file_bytes)
             self.sink.load("attachments", {
                 "id": aid, "project_id": self.pid, "parent_type": kind, "parent_id": parent_id,
                 "file_name": name, "content_type": content_type,
