@@ -78,6 +78,7 @@ class SandboxState:
     idempotency: IdempotencyStore = field(default_factory=IdempotencyStore)
     list_requests: int = 0
     files: Any = None  # files.service.FileService (file bytes, signed URLs, uploads)
+    webhooks: Any = None  # webhooks.delivery.WebhookService (subscriptions, deliveries)
 
 
 def _parse_limit(raw: str | None) -> int:
@@ -409,8 +410,9 @@ class SandboxApp:
 
     def routes(self) -> list[Route]:
         from coconstruct_sandbox.files.routes import AttachmentRoutes
+        from coconstruct_sandbox.webhooks.routes import WebhookRoutes
 
-        attachments = AttachmentRoutes(self)
+        attachments, webhooks = AttachmentRoutes(self), WebhookRoutes(self)
         contract = [
             Route("/sessions", _by_method(POST=self.create_session, DELETE=self.revoke_session),
                   methods=["POST", "DELETE"]),
@@ -421,6 +423,7 @@ class SandboxApp:
             *(Route(path, self.list_entity, methods=["GET"]) for path in LIST_ROUTES),
             *(self._project_route(kind) for kind in PROJECT_LIST_ROUTES),
             *attachments.api_routes(),
+            *webhooks.api_routes(),
             Route("/{collection}/{id:int}", self.get_entity, methods=["GET"]),
         ]
         admin = [
@@ -434,6 +437,7 @@ class SandboxApp:
             Route("/_sandbox/faults", self.admin_faults, methods=["GET", "POST"]),
             Route("/_sandbox/clock", self.admin_clock, methods=["POST"]),
             *attachments.admin_routes(),
+            *webhooks.admin_routes(),
         ]
         return admin + contract
 

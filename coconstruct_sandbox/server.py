@@ -20,6 +20,7 @@ from coconstruct_sandbox.files.faults import FILE_FAULT_PROFILES, FileFaultConfi
 from coconstruct_sandbox.files.service import FileService
 from coconstruct_sandbox.ratelimit import RateLimiter
 from coconstruct_sandbox.store import TenantStore
+from coconstruct_sandbox.webhooks.delivery import WebhookService
 
 DEFAULT_RATE_LIMIT = 500.0  # requests/s per session: generous, benchmarks are not throttled
 
@@ -60,6 +61,7 @@ def build_state(*, size: str = "small", seed: int = 1, faults: str | FaultConfig
         oauth_client=oauth_client,
         activity_every=activity_every,
         files=files,
+        webhooks=WebhookService(store),
     )
 
 
@@ -122,6 +124,7 @@ class SandboxServer:
             self._thread.join(timeout=10)
         self._server = self._thread = None
         self.state.files.close()
+        self.state.webhooks.close()
 
     def __enter__(self) -> SandboxServer:
         return self.start()
