@@ -86,6 +86,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     files.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
 
+    listen = sub.add_parser(
+        "listen", help="receive webhooks and sync the resources they name, near real time"
+    )
+    _add_common(listen)
+    listen.add_argument("--sandbox", action="store_true",
+                        help="start the bundled sandbox tenant and subscribe to it")
+    listen.add_argument("--sandbox-size", default="small")
+    listen.add_argument("--sandbox-seed", type=int, default=1)
+    listen.add_argument("--tenants", help="comma-separated tenant config sections")
+    listen.add_argument("--tenants-file", help="TOML/YAML file listing the tenants")
+    from coconstruct_elt.webhooks.command import add_listen_arguments
+
+    add_listen_arguments(listen)
+
     status = sub.add_parser("status", help="last run, outcome and cursors per tenant")
     status.add_argument("--pipelines-dir")
     status.add_argument("-v", "--verbose", action="store_true")
@@ -248,6 +262,18 @@ def cmd_files(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_listen(args: argparse.Namespace) -> int:
+    from coconstruct_elt.webhooks.command import listen
+
+    options = _options(args)
+    with contextlib.ExitStack() as stack:
+        if args.sandbox:
+            tenants = [stack.enter_context(_sandbox_tenant(args.sandbox_size, args.sandbox_seed))]
+        else:
+            tenants = _tenants(args)
+        return listen(tenants, options, args, sandbox=args.sandbox)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     print(format_status(pipeline_statuses(args.pipelines_dir)))
     return 0
@@ -267,6 +293,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 COMMANDS = {
     "run": cmd_run,
     "files": cmd_files,
+    "listen": cmd_listen,
     "status": cmd_status,
     "transform": cmd_transform,
     "sandbox": cmd_sandbox,
