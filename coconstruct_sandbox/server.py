@@ -42,7 +42,8 @@ def build_state(*, size: str = "small", seed: int = 1, faults: str | FaultConfig
                 fault_rate: float = 0.1, fault_seed: int | None = None, token_ttl: int = 900,
                 activity_every: int = 0, rate_limit: float = DEFAULT_RATE_LIMIT,
                 rate_burst: int | None = None, store: TenantStore | None = None,
-                file_faults: str = "none", file_url_ttl: int = 900) -> SandboxState:
+                file_faults: str = "none", file_url_ttl: int = 900,
+                webhook_retry_schedule: tuple[float, ...] | None = None) -> SandboxState:
     """The tenant, its accounts and sessions, faults and limits, ready for `build_app`."""
     store = store if store is not None else TenantStore.build(size=size, seed=seed)
     accounts = build_accounts(store, seed)
@@ -61,7 +62,8 @@ def build_state(*, size: str = "small", seed: int = 1, faults: str | FaultConfig
         oauth_client=oauth_client,
         activity_every=activity_every,
         files=files,
-        webhooks=WebhookService(store),
+        webhooks=WebhookService(store, **({"retry_schedule": webhook_retry_schedule}
+                                          if webhook_retry_schedule else {})),
     )
 
 

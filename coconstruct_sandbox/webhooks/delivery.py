@@ -191,6 +191,7 @@ class WebhookService:
         """Queue a new event's first attempt, with its fault (lock held)."""
         kind = self._fault()
         due = now
+        message.subscription.stats["events"] += 1
         if kind == "drop":
             message.subscription.stats["dropped"] += 1
             return
