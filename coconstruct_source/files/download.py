@@ -38,7 +38,6 @@ class DownloadSettings:
     verify_attempts: int = 3  # full downloads whose SHA-256 may mismatch before quarantine
     backoff_base: float = 0.2
     backoff_max: float = 5.0
-    chunk_size: int = CHUNK
 
 
 @dataclass
@@ -203,7 +202,7 @@ class Downloader:
             part.parent.mkdir(parents=True, exist_ok=True)
             with open(part, mode) as out:
                 try:
-                    for chunk in response.iter_raw(self.settings.chunk_size):
+                    for chunk in response.iter_raw():  # as received: no re-chunking copies
                         if have + len(chunk) > size:
                             chunk = chunk[: size - have]  # more than the file: cannot be right
                             out.write(chunk)
