@@ -41,8 +41,8 @@ def test_faulty_webhooks_drive_syncs_of_only_the_named_resources_and_end_equal(
     with Listener([_spec(server)], options, settings, secrets={}, on_synced=runs.append) as listener:
         subscribe(_spec(server), listener)
         wait_until(lambda: runs, what="the catch-up run at start")
-        for _ in range(6):
-            server.store.advance(3)
+        for _ in range(4):
+            server.store.advance(4)
             time.sleep(0.4)
         described = server.state.webhooks.describe
         wait_until(lambda: described()["pending"] == 0 and listener.queue.counts()["pending"] == 0
