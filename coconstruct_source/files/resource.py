@@ -53,7 +53,8 @@ COLUMNS: dict[str, dict[str, Any]] = {
     "reason": {"data_type": "text"},
     "requests": {"data_type": "bigint"},
     "resumed": {"data_type": "bigint"},
-    "checked_at": {"data_type": "timestamp", "nullable": False},
+    # an attachment listed twice in one run (changed meanwhile): its last row wins
+    "checked_at": {"data_type": "timestamp", "nullable": False, "dedup_sort": "desc"},
     "updated_at": {"data_type": "timestamp"},
 }
 
@@ -141,6 +142,7 @@ def _sync(client: ApiClient, tenant: str, config: FilesConfig, store: FileStore,
     downloader = Downloader(http, client.base_url, lambda aid: _refresh(client, aid),
                             lambda meta: store.part(tenant, meta), config.settings)
     done: set[int] = set()
+    in_flight: dict[int, Future[dict[str, Any]]] = {}
     try:
         with ThreadPoolExecutor(config.workers, thread_name_prefix="coconstruct-files") as pool:
             pending: deque[Future[dict[str, Any]]] = deque()
@@ -148,7 +150,10 @@ def _sync(client: ApiClient, tenant: str, config: FilesConfig, store: FileStore,
 
             def drain(limit: int) -> Iterator[list[dict[str, Any]]]:
                 while len(pending) > limit:
-                    row = pending.popleft().result()
+                    future = pending.popleft()
+                    row = future.result()
+                    if in_flight.get(row["attachment_id"]) is future:
+                        del in_flight[row["attachment_id"]]
                     _note(retry, row)
                     OUTCOMES.record(row)
                     batch.append(row)
@@ -160,7 +165,12 @@ def _sync(client: ApiClient, tenant: str, config: FilesConfig, store: FileStore,
                 for record in page:
                     newest = max(newest or record["updated_at"], record["updated_at"])
                     done.add(record["id"])
-                    pending.append(pool.submit(_process, record, tenant, config, store, downloader))
+                    earlier = in_flight.get(record["id"])
+                    if earlier is not None:  # listed again (changed meanwhile): one at a time
+                        earlier.result()
+                    in_flight[record["id"]] = future = pool.submit(
+                        _process, record, tenant, config, store, downloader)
+                    pending.append(future)
                     yield from drain(config.workers * 2)
             for key in list(retry):
                 if int(key) not in done:
