@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import dlt
 import httpx
 
 from coconstruct_sandbox.files.records import version_fields
@@ -112,7 +113,11 @@ def test_faulty_downloads_end_verified_and_bad_bytes_are_quarantined_then_retrie
     assert not any(store.staging.rglob("*.part"))
 
 
-def test_upload_helper_creates_an_attachment_with_the_same_bytes(sandbox, tmp_path) -> None:
+def test_an_uploaded_file_comes_back_through_the_resource_in_a_plain_dlt_pipeline(
+        sandbox, tmp_path, monkeypatch) -> None:
+    """The upload helper's staged upload, then `coconstruct_source().with_resources(
+    "attachment_files")` in an ordinary dlt pipeline: the same bytes land in the store."""
+    from coconstruct_source import coconstruct_source
     from coconstruct_source.files import upload_attachment
 
     path = tmp_path / "daily log photo.jpg"
@@ -120,10 +125,23 @@ def test_upload_helper_creates_an_attachment_with_the_same_bytes(sandbox, tmp_pa
     account = sandbox.account("admin", "none")
     with open_client(sandbox.url, credentials_of(account), session_cache=False) as client:
         attachment = upload_attachment(client, path, project_id=3)
-        assert attachment["file_name"] == path.name and attachment["content_type"] == "image/jpeg"
-        body = httpx.get(sandbox.url + attachment["url"]).content
-    assert body == path.read_bytes()
-    sandbox.store.delete("attachments", attachment["id"])  # leave the shared tenant as it was
+    assert attachment["file_name"] == path.name and attachment["content_type"] == "image/jpeg"
+    try:
+        store_url = f"memory://coconstruct-upload-{tmp_path.name}"
+        monkeypatch.setenv("SOURCES__COCONSTRUCT__FILES__STORE_URL", store_url)
+        pipeline = dlt.pipeline("files_anywhere", destination=dlt.destinations.duckdb(
+            str(tmp_path / "any.duckdb")), dataset_name="raw", pipelines_dir=str(tmp_path / "p"))
+        source = coconstruct_source(base_url=sandbox.url, credentials=credentials_of(account),
+                                    session_cache=False)
+        pipeline.run(source.with_resources("attachment_files"))
+        store = FileStore(store_url)
+        (stored,) = store.stored_versions(_tenant(sandbox))[attachment["id"]]
+        assert store.fs.cat_file(stored) == path.read_bytes()
+        with pipeline.sql_client() as sql:
+            (count,) = sql.execute_sql("select count(*) from attachment_files where status = 'stored'")[0]
+        assert count == len(export(sandbox))
+    finally:
+        sandbox.store.delete("attachments", attachment["id"])  # leave the shared tenant as it was
 
 
 def test_a_killed_download_resumes_with_a_range_request(sandbox_factory, tmp_path, monkeypatch) -> None:
