@@ -116,6 +116,9 @@ class Downloader:
             if have == meta["size_bytes"]:
                 digest = hasher.hexdigest()
                 if digest == meta["checksum_sha256"]:
+                    if not part.exists():  # an empty file: nothing was written
+                        part.parent.mkdir(parents=True, exist_ok=True)
+                        part.touch()
                     return Downloaded("stored", meta, part, requests=requests, resumed=resumed)
                 mismatches += 1
                 last_problem = (f"SHA-256 mismatch: expected {meta['checksum_sha256']}, got {digest} "

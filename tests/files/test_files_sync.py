@@ -68,10 +68,12 @@ def test_new_versions_and_deletions_follow_the_api_in_an_fsspec_store(
     server.store.put("attachments", {**record, "file_name": name, **version_fields(
         server.store.seed, edited, name, record["size_bytes"], record["url_expires_at"])})
     server.store.delete("attachments", removed)
-    created = httpx.post(f"{server.url}/_sandbox/files", json={"sizes": [3_000_000]}).json()[0]
+    created, empty = httpx.post(f"{server.url}/_sandbox/files", json={"sizes": [3_000_000, 0]}).json()
     served = server.state.files.stats["downloads"]
     sync(server, tmp_path, monkeypatch, url)
-    assert server.state.files.stats["downloads"] == served + 2  # the new version, the new file
+    # the new version and the new 3 MB file; an empty file needs no request
+    assert server.state.files.stats["downloads"] == served + 2
+    assert rows(tmp_path)[empty["id"]]["status"] == "stored"
     assert stored_mismatches(store, tenant, export(server)) == []
     table = rows(tmp_path)
     assert table[edited]["checksum_sha256"] == server.store.get("attachments", edited)["checksum_sha256"]
