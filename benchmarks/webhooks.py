@@ -149,8 +149,12 @@ def freshness(seconds: float, rate: float) -> int:
     answers_ms = [s * 1000 for s in result["answers"]]
     syncs = [r for r in result["runs"] if r.resources is not None]
     sync_s = [r.finished - r.started for r in syncs]
+    steps = {step: statistics.median(r.run.steps.get(step, 0.0) for r in syncs)
+             for step in ("extract", "normalize", "count", "load")}
     print(f"{len(values)} events in {seconds:.0f}s at {rate:g} change(s)/s, {len(syncs)} syncs "
-          f"(median {statistics.median(sync_s):.2f}s each)")
+          f"(median {statistics.median(sync_s):.2f}s each: "
+          + ", ".join(f"{k} {v:.2f}s" for k, v in steps.items())
+          + f", the rest {statistics.median(sync_s) - sum(steps.values()):.2f}s)")
     print(f"receiver answers: p50 {_percentile(answers_ms, 0.5):.1f} ms, p99 "
           f"{_percentile(answers_ms, 0.99):.1f} ms, max {max(answers_ms):.1f} ms")
     print(f"tables behind before the catch-up: {len(result['gaps'])}; after: {result['after'] or 'none'}")
