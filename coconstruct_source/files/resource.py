@@ -25,7 +25,7 @@ import dlt
 import httpx
 from dlt.extract.resource import DltResource
 
-from coconstruct_source.errors import ApiError
+from coconstruct_source.errors import ApiError, CoconstructError
 from coconstruct_source.files.download import (
     Downloaded,
     Downloader,
@@ -94,10 +94,11 @@ class FilesConfig:
 
     def __post_init__(self) -> None:
         if self.on_delete not in ("remove", "keep"):
-            raise ValueError(f"on_delete must be 'remove' or 'keep', not {self.on_delete!r}")
+            raise CoconstructError(f"[sources.coconstruct.files] on_delete must be \"remove\" or "
+                                   f"\"keep\", not {self.on_delete!r}")
         if not 1 <= self.workers <= 64:
-            raise ValueError("workers must be between 1 and 64")
-
+            raise CoconstructError(f"[sources.coconstruct.files] workers must be between 1 and 64, "
+                                   f"not {self.workers}")
 
     @classmethod
     def from_dlt_config(cls) -> FilesConfig:
